@@ -1,0 +1,196 @@
+"""The ``newsgraph`` command line."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from newsgraph import __version__
+
+app = typer.Typer(
+    name="newsgraph",
+    help="Turn news articles, statements and interviews into a source-linked knowledge graph.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+kb_app = typer.Typer(help="Inspect and validate the knowledge base.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+
+err = Console(stderr=True, highlight=False)
+
+KbOption = Annotated[
+    Optional[list[Path]],
+    typer.Option("--kb", help="A folder of KB YAML files merged over the built-in KB (repeatable).",
+                 exists=False, file_okay=False),
+]
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[red]error:[/red] {message}", markup=True)
+    raise typer.Exit(code)
+
+
+def _load_kb(kb_dirs: list[Path] | None):
+    from newsgraph.config import ConfigError, load_settings
+    from newsgraph.kb import KBError, load_kb
+
+    try:
+        settings = load_settings(kb_dirs)
+        return load_kb(settings.kb_dirs), settings
+    except (KBError, ConfigError) as exc:
+        _fail(str(exc))
+
+
+def _write_atomic(path: Path, content: str) -> None:
+    """Write through a temporary file and rename: a crash never leaves half a record."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@app.command()
+def extract(
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Files, folders (recursive) or glob patterns.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write one DIR/<doc_id>.json per document.")] = None,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Write JSON lines (to stdout, or DIR/records.jsonl with --out).")] = False,
+    text: Annotated[Optional[str], typer.Option("--text", help="Analyse this text instead of files.")] = None,
+    kb: KbOption = None,
+    indent: Annotated[Optional[int], typer.Option(help="Indent JSON files by this many spaces.")] = 1,
+) -> None:
+    """Extract one record per document (see shared/spec for the record)."""
+    from newsgraph.ingest import read_documents, read_text_input
+    from newsgraph.ingest.base import InputError
+    from newsgraph.pipeline import ExtractionError, Extractor
+
+    if not paths and text is None:
+        _fail("give one or more PATHs, or --text")
+    knowledge, settings = _load_kb(kb)
+    if out is not None:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _fail(f"{out}: cannot create output folder: {exc.strerror}")
+
+    failures = 0
+    seen_content: dict[int, str] = {}
+
+    def sources() -> Iterator:
+        nonlocal failures
+        items = [read_text_input(text)] if text is not None else read_documents(paths or [], max_bytes=settings.max_bytes)
+        for item in items:
+            if isinstance(item, InputError):
+                failures += 1
+                err.print(f"{item.origin}: {item.message}", markup=False)
+                continue
+            digest = hash(item.body)
+            if digest in seen_content:
+                err.print(f"{item.origin}: skipped, same content as {seen_content[digest]}", markup=False)
+                continue
+            seen_content[digest] = item.origin
+            yield item
+
+    extractor = Extractor(knowledge)
+    used_ids: set[str] = set()
+    jsonl_fh = None
+    jsonl_tmp: Path | None = None
+    if jsonl and out is not None:
+        jsonl_tmp = out / ".records.jsonl.tmp"
+        jsonl_fh = jsonl_tmp.open("w", encoding="utf-8")
+    count = 0
+    progress = _progress() if sys.stderr.isatty() else None
+    task = progress.add_task("extracting", total=None) if progress else None
+    try:
+        if progress:
+            progress.start()
+        for result in extractor.extract_many(sources()):
+            if isinstance(result, ExtractionError):
+                failures += 1
+                err.print(f"{result.origin}: {result.message}", markup=False)
+                continue
+            record = result
+            if record.doc_id in used_ids:  # two inputs named alike in different folders
+                record.doc_id = f"{record.doc_id}-{len(used_ids)}"
+            used_ids.add(record.doc_id)
+            data = record.model_dump(mode="json")
+            if out is None:
+                sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+            elif jsonl_fh is not None:
+                jsonl_fh.write(json.dumps(data, ensure_ascii=False) + "\n")
+            else:
+                _write_atomic(out / f"{record.doc_id}.json", json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
+            count += 1
+            if progress:
+                progress.update(task, advance=1, description=f"extracting {record.doc_id[:40]}")
+    finally:
+        if progress:
+            progress.stop()
+        if jsonl_fh is not None:
+            jsonl_fh.close()
+            if jsonl_tmp is not None:
+                os.replace(jsonl_tmp, out / "records.jsonl")
+    where = f" to {out}" if out else ""
+    err.print(f"{count} record(s) written{where}; {failures} input(s) failed", markup=False)
+    raise typer.Exit(1 if failures else 0)
+
+
+def _progress():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=True)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a record."""
+    from newsgraph.record import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+
+
+@kb_app.command("check")
+def kb_check(kb: KbOption = None) -> None:
+    """Validate the built-in KB and any user folders: schema, ids, references."""
+    knowledge, _ = _load_kb(kb)
+    problems = knowledge.check()
+    for p in problems:
+        err.print(p, markup=False)
+    by_file: dict[str, int] = {}
+    for origin in knowledge.origins.values():
+        by_file[str(origin)] = by_file.get(str(origin), 0) + 1
+    for path, n in sorted(by_file.items()):
+        typer.echo(f"{n:6d}  {path}")
+    typer.echo(f"{len(knowledge)} entries, {len(problems)} problem(s)")
+    raise typer.Exit(1 if problems else 0)
+
+
+@kb_app.command("lookup")
+def kb_lookup(name: str, kb: KbOption = None) -> None:
+    """Show the KB entries a name resolves to."""
+    knowledge, _ = _load_kb(kb)
+    found = knowledge.lookup(name)
+    if not found:
+        err.print(f"no KB entry for {name!r}", markup=False)
+        raise typer.Exit(1)
+    for entry in found:
+        typer.echo(json.dumps(entry.model_dump(mode="json", exclude_defaults=True), ensure_ascii=False, indent=1))
+
+
+@app.callback(invoke_without_command=True)
+def main(version: Annotated[bool, typer.Option("--version", help="Show the version.")] = False) -> None:
+    if version:
+        typer.echo(f"newsgraph {__version__}")
+        raise typer.Exit()

@@ -1,0 +1,40 @@
+"""What every input format yields: a source document, or an error naming it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Format = Literal["text", "markdown", "html", "jsonl", "feed", "warc"]
+
+
+@dataclass
+class SourceDocument:
+    """One document as read from its input, before cleaning and analysis.
+
+    ``body`` is the text to analyse: a plain-text or Markdown scrape as found
+    (``needs_scrape_cleaning``), or the main text a structured format already
+    isolated (HTML via trafilatura, a JSON ``text`` field, a feed item).
+    ``raw`` keeps the decoded original (text or HTML) so it can be stored and
+    shown later. ``hints`` are metadata the container already states (title,
+    published, authors, outlet, url, language); they win over guesses made
+    from the text.
+    """
+
+    doc_id: str
+    origin: str  # path, path:line for JSON lines, path#n for feed/WARC items
+    format: Format
+    body: str
+    raw: str
+    needs_scrape_cleaning: bool = False
+    hints: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class InputError:
+    """An input that could not be read; ``origin`` names the file (and line)."""
+
+    origin: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.message}"

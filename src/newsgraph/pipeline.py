@@ -1,0 +1,212 @@
+"""The extraction pipeline: stages that each add one layer to a shared context.
+
+Like spaCy's components, each stage is a named function ``stage(ctx)`` that
+reads what earlier stages left on the ``DocContext`` and adds its own layer.
+The list of stages is configuration (``Extractor(stages=[...])``); later
+capabilities (roles, events, quotes, narratives, signals) register here.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from newsgraph.ingest.base import SourceDocument
+from newsgraph.ingest.clean import CleanedText, clean_plain, clean_scrape
+from newsgraph.ingest.metadata import Metadata, read_metadata
+from newsgraph.kb import KnowledgeBase, name_key
+from newsgraph.nlp.entities import EntityResolver
+from newsgraph.nlp.sources import cited_sources
+from newsgraph.nlp.spacy_pipeline import build_nlp
+from newsgraph.record import Entity, Record, Span
+
+
+@dataclass
+class DocContext:
+    """Everything known about one document while it moves through the stages."""
+
+    source: SourceDocument
+    cleaned: CleanedText | None = None
+    meta: Metadata | None = None
+    doc: Doc | None = None
+    entities: list[Entity] = field(default_factory=list)
+    cited_sources: list[str] = field(default_factory=list)
+    extra: dict[str, object] = field(default_factory=dict)  # layers of later stages
+
+    @property
+    def text(self) -> str:
+        assert self.cleaned is not None, "the clean stage runs first"
+        return self.cleaned.text
+
+
+Stage = Callable[["Extractor", DocContext], None]
+STAGES: dict[str, Stage] = {}
+
+
+def stage(name: str) -> Callable[[Stage], Stage]:
+    """Register a pipeline stage under ``name``."""
+
+    def register(fn: Stage) -> Stage:
+        STAGES[name] = fn
+        return fn
+
+    return register
+
+
+@stage("clean")
+def _clean(ex: "Extractor", ctx: DocContext) -> None:
+    src = ctx.source
+    if src.needs_scrape_cleaning:
+        ctx.cleaned = clean_scrape(src.body)
+    else:
+        ctx.cleaned = clean_plain(src.body, title=str(src.hints.get("title") or "") or None)
+
+
+@stage("metadata")
+def _metadata(ex: "Extractor", ctx: DocContext) -> None:
+    assert ctx.cleaned is not None
+    ctx.meta = read_metadata(ctx.cleaned, ctx.source.hints, ex.kb)
+
+
+@stage("entities")
+def _entities(ex: "Extractor", ctx: DocContext) -> None:
+    assert ctx.doc is not None
+    title_end = 0
+    if ctx.meta and ctx.meta.title and ctx.cleaned and ctx.cleaned.paragraphs:
+        first = ctx.cleaned.paragraphs[0]
+        if first.text == ctx.meta.title:
+            title_end = first.end
+    ctx.entities = ex.resolver.resolve(ctx.doc, title_end)
+    _add_author_entities(ex, ctx)
+
+
+def _add_author_entities(ex: "Extractor", ctx: DocContext) -> None:
+    """Bylines and signatories are people of the document even where NER missed them."""
+    assert ctx.meta is not None
+    known = {name_key(a) for e in ctx.entities for a in [e.name, *e.aliases]}
+    for author in ctx.meta.authors:
+        if name_key(author) in known:
+            continue
+        mentions = [
+            Span(start=m.start(), end=m.end(), text=m.group(0))
+            for m in re.finditer(rf"(?<!\w){re.escape(author)}(?!\w)", ctx.text)
+        ]
+        entry = next((e for e in ex.kb.lookup(author) if e.type == "PERSON"), None)
+        ctx.entities.append(Entity(
+            id=entry.id if entry else None, name=entry.name if entry else author, type="PERSON",
+            country=entry.country if entry else None, aliases=[author], mentions=mentions,
+        ))
+
+
+@stage("cited_sources")
+def _cited_sources(ex: "Extractor", ctx: DocContext) -> None:
+    ctx.cited_sources = cited_sources(ctx.text, ctx.entities, ex.kb)
+
+
+DEFAULT_STAGES = ("clean", "metadata", "entities", "cited_sources")
+
+
+@dataclass
+class ExtractionError:
+    """A document that failed inside the pipeline; the batch goes on without it."""
+
+    origin: str
+    message: str
+
+
+def doc_id_for(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class Extractor:
+    """Runs the configured stages over source documents and builds records."""
+
+    def __init__(self, kb: KnowledgeBase, stages: Iterable[str] = DEFAULT_STAGES, nlp: Language | None = None):
+        unknown = [s for s in stages if s not in STAGES]
+        if unknown:
+            raise ValueError(f"unknown pipeline stage(s): {', '.join(unknown)}; known: {', '.join(STAGES)}")
+        self.kb = kb
+        self.stages = list(stages)
+        self.nlp = nlp or build_nlp(kb)
+        self.resolver = EntityResolver(kb)
+
+    def extract(self, source: SourceDocument) -> Record:
+        result = next(self.extract_many([source]))
+        if isinstance(result, ExtractionError):
+            raise RuntimeError(f"{result.origin}: {result.message}")
+        return result
+
+    def extract_many(
+        self, sources: Iterable[SourceDocument], batch_size: int = 16
+    ) -> Iterator[Record | ExtractionError]:
+        """Records in input order; spaCy parses each batch with ``nlp.pipe``.
+
+        A document that fails yields an ``ExtractionError`` in its place."""
+        batch: list[DocContext] = []
+        for source in sources:
+            batch.append(DocContext(source))
+            if len(batch) >= batch_size:
+                yield from self._run(batch)
+                batch = []
+        if batch:
+            yield from self._run(batch)
+
+    def _run(self, batch: list[DocContext]) -> Iterator[Record | ExtractionError]:
+        before = [s for s in self.stages if s in ("clean", "metadata")]
+        after = [s for s in self.stages if s not in ("clean", "metadata")]
+        failed: dict[int, ExtractionError] = {}
+        for i, ctx in enumerate(batch):
+            failed.update(self._guarded(i, ctx, before))
+        ready = [ctx for i, ctx in enumerate(batch) if i not in failed]
+        try:
+            docs = list(self.nlp.pipe(ctx.text for ctx in ready))
+        except Exception:  # one bad document must not sink the batch: parse one by one
+            docs = []
+            for ctx in ready:
+                try:
+                    docs.append(self.nlp(ctx.text))
+                except Exception as exc:
+                    docs.append(None)
+                    failed[batch.index(ctx)] = ExtractionError(ctx.source.origin, f"spaCy failed: {exc}")
+        for ctx, doc in zip(ready, docs):
+            ctx.doc = doc
+        for i, ctx in enumerate(batch):
+            if i not in failed:
+                failed.update(self._guarded(i, ctx, after))
+            if i in failed:
+                yield failed[i]
+            else:
+                try:
+                    yield self.record(ctx)
+                except Exception as exc:
+                    yield ExtractionError(ctx.source.origin, f"invalid record: {exc}")
+
+    def _guarded(self, i: int, ctx: DocContext, names: list[str]) -> dict[int, ExtractionError]:
+        for name in names:
+            try:
+                STAGES[name](self, ctx)
+            except Exception as exc:
+                return {i: ExtractionError(ctx.source.origin, f"{name} stage failed: {type(exc).__name__}: {exc}")}
+        return {}
+
+    @staticmethod
+    def record(ctx: DocContext) -> Record:
+        meta = ctx.meta or Metadata()
+        return Record(
+            doc_id=ctx.source.doc_id,
+            title=meta.title,
+            published=meta.published,
+            authors=meta.authors,
+            outlet=meta.outlet,
+            language=meta.language,
+            cited_sources=ctx.cited_sources,
+            text=ctx.text,
+            entities=ctx.entities,
+            source=ctx.source.origin,
+            url=meta.url,
+            **{k: v for k, v in ctx.extra.items() if k in ("roles", "events", "quotes", "narratives", "signals")},
+        )

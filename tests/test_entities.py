@@ -1,0 +1,75 @@
+"""Canonical entities on texts written for these tests (not the dev set)."""
+
+
+def ents(record):
+    return {e.name: e for e in record.entities}
+
+
+def test_kb_places_override_ner_labels(extract_text):
+    r = extract_text("Burkina Faso and Mali signed a pact. The Sahel has seen attacks; CAR troops helped.")
+    e = ents(r)
+    assert e["Burkina Faso"].type == "GPE" and e["Burkina Faso"].country == "BFA" and e["Burkina Faso"].kind == "state"
+    assert e["Sahel"].type == "LOC"
+    assert e["Central African Republic"].aliases == ["CAR"]
+
+
+def test_surname_and_spelling_variants_merge(extract_text):
+    r = extract_text("Captain Ibrahim Traore met Sergey Shoygu in Moscow. Later, Traoré thanked Shoigu "
+                     "for the talks, and Traore said they went well.")
+    e = ents(r)
+    traore = e["Ibrahim Traoré"]
+    assert set(traore.aliases) >= {"Ibrahim Traore", "Traoré", "Traore"}
+    assert traore.country == "BFA" and traore.type == "PERSON"
+    assert set(e["Sergei Shoigu"].aliases) >= {"Sergey Shoygu", "Shoigu"}
+    assert len([x for x in r.entities if x.type == "PERSON"]) == 2
+
+
+def test_unknown_person_short_form_resolves_to_full_name(extract_text):
+    r = extract_text("Amadou Sangare, a farmer from Kaya, said the road was closed. Sangare added that "
+                     "soldiers escorted the convoy.")
+    person = ents(r)["Amadou Sangare"]
+    assert person.aliases == ["Amadou Sangare", "Sangare"]
+    assert len(person.mentions) == 2
+
+
+def test_acronym_defined_in_parentheses(extract_text):
+    r = extract_text("The Sahel Farmers Cooperative Network (SFCN) met in Dori. Members of SFCN asked for seeds.")
+    e = ents(r)
+    assert "SFCN" in e["Sahel Farmers Cooperative Network"].aliases
+    assert sum(1 for m in e["Sahel Farmers Cooperative Network"].mentions if m.text == "SFCN") == 2
+
+
+def test_capital_for_state_and_capital_as_place(extract_text):
+    r = extract_text("Officials met in Moscow on Monday. Moscow has offered Bamako more wheat, and "
+                     "Washington lost influence in the region.")
+    e = ents(r)
+    assert e["Moscow"].kind == "city" and e["Moscow"].aliases == ["Moscow"]
+    assert "Moscow" in e["Russia"].aliases
+    assert "Bamako" in e["Mali"].aliases
+    assert "Washington" in e["United States"].aliases
+
+
+def test_nationality_words_and_generic_groups_are_not_entities(extract_text):
+    r = extract_text("Russian instructors trained Burkinabe soldiers. Western countries and the Army protested.")
+    names = {e.name for e in r.entities}
+    assert "Russian" not in names and "Burkinabe" not in names and "Army" not in names and "West" not in names
+
+
+def test_mentions_have_exact_offsets(extract_text):
+    r = extract_text("Wagner fighters left Mali. The Wagner Group denied it, TASS reported.")
+    for e in r.entities:
+        for m in e.mentions:
+            assert r.text[m.start:m.end] == m.text
+    assert "Wagner" in ents(r)["Wagner Group"].aliases
+
+
+def test_cited_sources(extract_text):
+    r = extract_text("Niger will buy fuel, the RIA news agency reported. According to the Russian Defence Ministry, "
+                     "talks went well, as cited by TASS. Lavrov told reporters nothing.")
+    assert set(r.cited_sources) == {"RIA Novosti", "TASS", "Ministry of Defence of the Russian Federation"}
+
+
+def test_headline_case_does_not_invent_entities(extract_text):
+    r = extract_text("Russia Pledges Support To Enhance Sahel Security Capabilities\n\nRussia pledged support.")
+    names = {e.name for e in r.entities}
+    assert not any("Capabilities" in n or "Enhance" in n for n in names)
