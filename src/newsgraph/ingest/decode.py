@@ -186,17 +186,17 @@ _NON_LATIN = [
     "cp1256", "iso8859_6", "cp1253", "iso8859_7", "cp1255", "iso8859_8",
     "gb18030", "big5", "shift_jis", "euc_jp", "euc_kr", "tis_620",
 ]  # fmt: skip
-_ASCII_LETTERS = re.compile(rb"[A-Za-z]")
-_HIGH_RUNS = re.compile(rb"[\x80-\xff]+")
+_ASCII_LETTERS = re.compile("[A-Za-z]")
+_ESCAPE_RUNS = re.compile("[\udc80-\udcff]+")
 
 
-def _legacy_encoding(sample: bytes) -> str:
-    """The legacy encoding of bytes that are not UTF-8."""
-    runs = _HIGH_RUNS.findall(sample)
+def _legacy_encoding(bad_lines: str) -> str:
+    """The legacy encoding of the lines that are not UTF-8 (bad bytes escaped as surrogates)."""
+    runs = _ESCAPE_RUNS.findall(bad_lines)
     high = sum(len(r) for r in runs)
     if not high:
         return "cp1252"
-    letters = len(_ASCII_LETTERS.findall(sample))
+    letters = len(_ASCII_LETTERS.findall(bad_lines))
     # Latin-script text has isolated accented letters among ASCII ones;
     # Cyrillic, Arabic, Greek or CJK text is made of runs of high bytes.
     if high / len(runs) < 2.0 and high / (high + letters) < 0.3:
@@ -204,7 +204,7 @@ def _legacy_encoding(sample: bytes) -> str:
     try:
         from charset_normalizer import from_bytes
 
-        best = from_bytes(sample[:200_000], cp_isolation=_NON_LATIN).best()
+        best = from_bytes(bad_lines.encode("utf-8", "surrogateescape"), cp_isolation=_NON_LATIN).best()
     except Exception:  # detection is a best effort
         best = None
     return best.encoding if best is not None else "cp1252"
@@ -212,6 +212,7 @@ def _legacy_encoding(sample: bytes) -> str:
 
 _ESCAPED = re.compile("[\udc80-\udcff]")
 _ESCAPED_LINE = re.compile("[^\n]*[\udc80-\udcff][^\n]*")
+_REAL_NON_ASCII = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")
 _CP1252_ESCAPES = {0xDC00 + b: _CP1252[b] for b in range(0x80, 0x100)}
 
 
@@ -223,12 +224,19 @@ def _decode_mixed(data: bytes) -> str:
     each bad byte is mapped back in one ``str.translate``.
     """
     text = data.decode("utf-8", errors="surrogateescape")
-    bad = bytearray()
+    bad: list[str] = []
+    size = 0
     for match in _ESCAPED_LINE.finditer(text):
-        bad += match.group().encode("utf-8", "surrogateescape") + b"\n"
-        if len(bad) > 200_000:
+        bad.append(match.group())
+        size += len(bad[-1])
+        if size > 200_000:
             break
-    encoding = _legacy_encoding(bytes(bad))
+    encoding = _legacy_encoding("\n".join(bad))
+    if encoding != "cp1252" and not _REAL_NON_ASCII.search(text):  # no UTF-8 at all: one legacy file
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            pass
     if encoding != "cp1252":
 
         def redecode(match: re.Match[str]) -> str:
@@ -287,7 +295,8 @@ def decode_bytes(data: bytes, origin: str = "<bytes>", *, declared_encoding: str
             try:
                 return _normalize(data[len(bom) :].decode(encoding))
             except UnicodeDecodeError as err:
-                raise DecodeError(f"cannot decode text: invalid {encoding.upper()} after its byte-order mark ({err.reason})", origin) from None
+                message = f"cannot decode text: invalid {encoding.upper()} after its byte-order mark ({err.reason})"
+                raise DecodeError(message, origin) from None
     kind = binary_kind(data)
     if kind:
         raise DecodeError(_binary_message(kind), origin)

@@ -133,7 +133,9 @@ def read_feed(path: Path, data: str | bytes) -> Iterator[SourceDocument | InputE
             yield InputError(item_origin, f"cannot read feed item: {one_line(err)}")
 
 
-def _entry_document(entry: dict, origin: str, stem: str, outlet: str | None, language: str | None) -> SourceDocument | InputError:
+def _entry_document(
+    entry: dict, origin: str, stem: str, outlet: str | None, language: str | None
+) -> SourceDocument | InputError:
     value, mime = _entry_content(entry)
     title = clean_space(snippet_text(entry.get("title") or "")) or None
     hints: dict[str, object] = {}

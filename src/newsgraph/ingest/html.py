@@ -259,6 +259,10 @@ _ARTICLE_TYPES = ("article", "newsarticle", "reportagenewsarticle", "analysisnew
                   "blogposting", "backgroundnewsarticle", "report", "scholarlyarticle", "liveblogposting")  # fmt: skip
 
 
+_AUTHOR_METAS = ("author", "article:author", "byl", "dc.creator", "dcterms.creator", "parsely-author",
+                 "sailthru.author", "cxenseparse:author")  # fmt: skip
+
+
 def _metas(root: lxml.html.HtmlElement) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for meta in root.iter("meta"):
@@ -325,7 +329,8 @@ def html_metadata(root: lxml.html.HtmlElement) -> dict[str, object]:
     if outlet:
         hints["outlet"] = outlet
 
-    titles = [first("og:title"), first("twitter:title"), _name(article.get("headline")) if isinstance(article.get("headline"), str) else None]
+    headline = article.get("headline")
+    titles = [first("og:title"), first("twitter:title"), headline if isinstance(headline, str) else None]
     title_el = root.find("head/title")
     title_el = title_el if title_el is not None else root.find(".//title")
     if title_el is not None and title_el.text_content().strip():
@@ -338,7 +343,7 @@ def html_metadata(root: lxml.html.HtmlElement) -> dict[str, object]:
         hints["title"] = title[:500]
 
     authors = normalize_authors(article.get("author")) or normalize_authors(article.get("creator"))
-    for key in ("author", "article:author", "byl", "dc.creator", "dcterms.creator", "parsely-author", "sailthru.author", "cxenseparse:author"):
+    for key in _AUTHOR_METAS:
         if authors:
             break
         authors = normalize_authors(metas.get(key, []))
@@ -346,13 +351,16 @@ def html_metadata(root: lxml.html.HtmlElement) -> dict[str, object]:
         hints["authors"] = authors
 
     base = first("og:url")
-    canonical = next((link.get("href") for link in root.iter("link") if "canonical" in (link.get("rel") or "").lower().split()), None)
+    canonical = next(
+        (link.get("href") for link in root.iter("link") if "canonical" in (link.get("rel") or "").lower().split()), None
+    )
     url = _absolute_url(canonical, base) or _absolute_url(base)
     if not url:
         page = article.get("mainEntityOfPage")
-        url = _absolute_url(page.get("@id") if isinstance(page, dict) else page if isinstance(page, str) else None) or _absolute_url(
-            article.get("url") if isinstance(article.get("url"), str) else None
-        )
+        page_id = page.get("@id") if isinstance(page, dict) else page
+        article_url = article.get("url")
+        for candidate in (page_id, article_url):
+            url = url or (_absolute_url(candidate) if isinstance(candidate, str) else None)
     if url:
         hints["url"] = url
 

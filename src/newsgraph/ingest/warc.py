@@ -199,7 +199,8 @@ def _record_document(record: object, origin: str, stem: str, cap: int) -> Source
     url = (rec_headers.get_header("WARC-Target-URI") or "").strip().strip("<>")
     declared = rec_headers.get_header("Content-Length")
     if declared and declared.isdigit() and int(declared) > cap + 65536:
-        return InputError(origin, f"record for {url or 'unknown URL'} is {human_size(int(declared))}, over the {human_size(cap, exact=True)} limit")
+        size, limit = human_size(int(declared)), human_size(cap, exact=True)
+        return InputError(origin, f"record for {url or 'unknown URL'} is {size}, over the {limit} limit")
     try:
         stream = record.content_stream()  # type: ignore[attr-defined]
         payload = stream.read(cap + 1)

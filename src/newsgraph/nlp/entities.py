@@ -99,24 +99,24 @@ class EntityResolver:
                     self.capital_of[city.id] = state
 
     # -- mentions -------------------------------------------------------
-    def _trim(self, doc: Doc, span: Span) -> tuple[int, int] | None:
-        text = span.text
+    def _trim(self, full: str, span: Span) -> tuple[int, int] | None:
+        text = full[span.start_char:span.end_char]
         start, end = span.start_char, span.end_char
         m = _LEADING.match(text)
         if m:
             start += m.end()
-        tail = _TRAILING.search(doc.text[start:end])
+        tail = _TRAILING.search(full[start:end])
         if tail:
             end -= len(tail.group(0))
-        while end > start and not doc.text[end - 1].isalnum() and doc.text[end - 1] not in ").":
+        while end > start and not full[end - 1].isalnum() and full[end - 1] not in ").":
             end -= 1
         if span.label_ == "PERSON":  # "African Che Guevara", "President Traoré": not part of the name
             while True:
-                m = re.match(r"[^\s]+\s+", doc.text[start:end])
+                m = re.match(r"[^\s]+\s+", full[start:end])
                 if not m or name_key(m.group(0)) not in self.name_prefixes:
                     break
                 start += m.end()
-        if end <= start or _JUNK.match(doc.text[start:end]):
+        if end <= start or _JUNK.match(full[start:end]):
             return None
         return start, end
 
@@ -136,17 +136,18 @@ class EntityResolver:
 
     def mentions(self, doc: Doc, title_end: int = 0) -> list[Mention]:
         out = []
+        full = doc.text  # built from tokens on every access: read it once
         for span in doc.ents:
             label = LABEL_MAP.get(span.label_)
             if label is None:
                 continue
             if span.ent_id_.startswith("gazetteer/"):
                 label = "GPE"
-            trimmed = self._trim(doc, span)
+            trimmed = self._trim(full, span)
             if trimmed is None:
                 continue
             start, end = trimmed
-            text = doc.text[start:end]
+            text = full[start:end]
             if label in ("PERSON", "ORG") and not any(c.isupper() for c in text):
                 continue
             entry = self._kb_entry(span, text, label)
@@ -304,12 +305,13 @@ class EntityResolver:
 
     # -- entities -------------------------------------------------------
     def resolve(self, doc: Doc, title_end: int = 0) -> list[Entity]:
+        text = doc.text
         mentions = self.mentions(doc, title_end)
-        mentions = self._acronym_definitions(doc.text, mentions)
-        mentions += self._undetected_acronyms(doc.text, mentions)
+        mentions = self._acronym_definitions(text, mentions)
+        mentions += self._undetected_acronyms(text, mentions)
         mentions.sort(key=lambda m: m.start)
-        groups = self.cluster(mentions, doc.text)
-        groups = self._propagate(groups, doc.text)
+        groups = self.cluster(mentions, text)
+        groups = self._propagate(groups, text)
         entities = []
         for group in groups:
             if all(m.in_title for m in group) and not any(m.entry for m in group):

@@ -27,7 +27,7 @@ def cited_sources(text: str, entities: list[Entity], kb: KnowledgeBase) -> list[
         for m in cue.finditer(text):
             s, e = m.span("src")
             for start, end, entity in mentions:
-                if start < s or end > e:
+                if start < s or start >= e:  # the name may run past the cue ("RIA news agency reported")
                     continue
                 if _is_source(entity, kb, kinds, outlet_words):
                     found.append((start, entity.name))

@@ -44,32 +44,32 @@ def paragraph_sentences(doc: Doc) -> Doc:
     return doc
 
 
-def _pattern_tokens(nlp: Language, form: str) -> list[dict]:
-    tokens = [t.text for t in nlp.make_doc(form)]
-    if _ACRONYM.match(form) or (len(tokens) == 1 and len(form) <= 3):
-        return [{"ORTH": t} for t in tokens]  # "US" must not match "us"
-    return [{"LOWER": t.lower()} for t in tokens]
+def _exact_only(form: str) -> bool:
+    """Acronyms and very short forms match case-sensitively: "US" must not match "us"."""
+    return bool(_ACRONYM.match(form)) or len(form) <= 3
 
 
-def kb_patterns(nlp: Language, kb: KnowledgeBase) -> list[dict]:
-    """Entity-ruler patterns for every KB surface form (ids in ``id``)."""
-    by_form: dict[str, tuple[tuple, dict]] = {}
+def kb_patterns(kb: KnowledgeBase) -> tuple[list[dict], list[dict]]:
+    """Phrase patterns for every KB surface form: (case-insensitive, exact-case)."""
+    chosen: dict[tuple[bool, str], tuple[tuple, dict]] = {}
     for entry in kb:
         if entry.type not in RULER_LABELS:
             continue
         for form in entry.surface_forms:
             if len(form) < 2:
                 continue
-            pattern = {"label": entry.type, "pattern": _pattern_tokens(nlp, form), "id": entry.id}
+            exact = _exact_only(form)
+            key = (exact, form if exact else form.lower())
             rank = (_KIND_PRIORITY.get(entry.kind or "", 9), form != entry.name)
-            key = repr(pattern["pattern"])
-            if key not in by_form or rank < by_form[key][0]:
-                by_form[key] = (rank, pattern)
-    return [p for _, p in by_form.values()]
+            if key not in chosen or rank < chosen[key][0]:
+                chosen[key] = (rank, {"label": entry.type, "pattern": form, "id": entry.id})
+    lower = [p for (exact, _), (_, p) in chosen.items() if not exact]
+    exact = [p for (ex, _), (_, p) in chosen.items() if ex]
+    return lower, exact
 
 
-def gazetteer_patterns(nlp: Language, kb: KnowledgeBase) -> list[dict]:
-    """Subdivisions from pycountry the KB does not already name (case-sensitive)."""
+def gazetteer_patterns(kb: KnowledgeBase) -> list[dict]:
+    """Subdivisions from pycountry the KB does not already name (exact case)."""
     import pycountry
 
     known = {name_key(f) for e in kb for f in e.surface_forms}
@@ -82,26 +82,30 @@ def gazetteer_patterns(nlp: Language, kb: KnowledgeBase) -> list[dict]:
         if key in known or len(name) < 4 or key in _GENERIC_PLACE_WORDS or not name[0].isupper():
             continue
         country = pycountry.countries.get(alpha_2=sub.country_code)
-        iso3 = country.alpha_3 if country else None
-        patterns.append({
-            "label": "GPE",
-            "pattern": [{"ORTH": t.text} for t in nlp.make_doc(name)],
-            "id": f"gazetteer/{iso3 or 'xx'}/{key.replace(' ', '-')}",
-        })
+        iso3 = country.alpha_3 if country else "XXX"
+        patterns.append({"label": "GPE", "pattern": name, "id": f"gazetteer/{iso3}/{key.replace(' ', '-')}"})
         known.add(key)
     return patterns
 
 
 def build_nlp(kb: KnowledgeBase, *, exclude: tuple[str, ...] = ()) -> Language:
-    """The English pipeline with paragraph sentences and the KB ruler before NER."""
+    """The English pipeline with paragraph sentences and the KB rulers before NER.
+
+    Two phrase-matcher rulers (fast at tens of thousands of forms): names match
+    whatever their case ("MOSCOW:" datelines), acronyms and pycountry
+    subdivisions only in their own case.
+    """
     nlp = spacy.load(MODEL_PACKAGE, exclude=list(exclude))
     nlp.add_pipe("paragraph_sentences", first=True)
-    ruler = nlp.add_pipe(
-        "entity_ruler", name="kb_ruler", before="ner" if "ner" in nlp.pipe_names else None,
-        config={"overwrite_ents": True, "validate": False},
-    )
+    before = {"before": "ner"} if "ner" in nlp.pipe_names else {}
+    lower, exact = kb_patterns(kb)
+    ruler = nlp.add_pipe("entity_ruler", name="kb_ruler", **before,
+                         config={"overwrite_ents": True, "validate": False, "phrase_matcher_attr": "LOWER"})
+    exact_ruler = nlp.add_pipe("entity_ruler", name="kb_exact_ruler", **before,
+                               config={"overwrite_ents": False, "validate": False})
     with nlp.select_pipes(enable=[]):
-        ruler.add_patterns(kb_patterns(nlp, kb) + gazetteer_patterns(nlp, kb))
+        ruler.add_patterns(lower)
+        exact_ruler.add_patterns(exact + gazetteer_patterns(kb))
     if "ner" in nlp.pipe_names:
         nlp.add_pipe("entity_repair", after="ner")
     return nlp
