@@ -73,3 +73,24 @@ def test_headline_case_does_not_invent_entities(extract_text):
     r = extract_text("Russia Pledges Support To Enhance Sahel Security Capabilities\n\nRussia pledged support.")
     names = {e.name for e in r.entities}
     assert not any("Capabilities" in n or "Enhance" in n for n in names)
+
+
+def test_document_full_name_beats_kb_surname_alias(extract_text):
+    # The KB knows Sergei Lavrov as "Lavrov"; this text's Lavrov is someone else.
+    r = extract_text("Deputy mayor Nikolai Lavrov opened the school in Tver. Lavrov thanked the teachers.")
+    e = ents(r)
+    assert "Sergei Lavrov" not in e
+    assert e["Nikolai Lavrov"].aliases == ["Nikolai Lavrov", "Lavrov"]
+
+
+def test_same_surname_goes_to_most_recent_person(extract_text):
+    r = extract_text("President Ibrahim Traoré received Foreign Minister Karamoko Jean-Marie Traoré. "
+                     "The minister briefed him. Later Karamoko Jean-Marie Traoré flew to Moscow, where Traoré spoke.")
+    e = ents(r)
+    assert e["Karamoko Jean-Marie Traoré"].aliases[-1] == "Traoré"
+    assert e["Ibrahim Traoré"].aliases == ["Ibrahim Traoré"]
+
+
+def test_ethnic_groups_are_not_places(extract_text):
+    r = extract_text("Tuareg rebels and Fulani herders clashed near Kidal.")
+    assert {e.name for e in r.entities} == {"Kidal"}

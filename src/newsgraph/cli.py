@@ -23,7 +23,7 @@ app = typer.Typer(
 kb_app = typer.Typer(help="Inspect and validate the knowledge base.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # one line per error, never wrapped
 
 KbOption = Annotated[
     Optional[list[Path]],
@@ -46,6 +46,19 @@ def _load_kb(kb_dirs: list[Path] | None):
         return load_kb(settings.kb_dirs), settings
     except (KBError, ConfigError) as exc:
         _fail(str(exc))
+
+
+_EXTRACTORS: dict[tuple, object] = {}
+
+
+def _extractor(key: tuple, knowledge):
+    """One extractor per KB configuration in a process: loading spaCy and the
+    KB patterns costs seconds, so repeated calls (tests, the API) reuse it."""
+    from newsgraph.pipeline import Extractor
+
+    if key not in _EXTRACTORS:
+        _EXTRACTORS[key] = Extractor(knowledge)
+    return _EXTRACTORS[key]
 
 
 def _write_atomic(path: Path, content: str) -> None:
@@ -72,7 +85,7 @@ def extract(
     """Extract one record per document (see shared/spec for the record)."""
     from newsgraph.ingest import read_documents, read_text_input
     from newsgraph.ingest.base import InputError
-    from newsgraph.pipeline import ExtractionError, Extractor
+    from newsgraph.pipeline import ExtractionError
 
     if not paths and text is None:
         _fail("give one or more PATHs, or --text")
@@ -101,7 +114,7 @@ def extract(
             seen_content[digest] = item.origin
             yield item
 
-    extractor = Extractor(knowledge)
+    extractor = _extractor(tuple(settings.kb_dirs), knowledge)
     used_ids: set[str] = set()
     jsonl_fh = None
     jsonl_tmp: Path | None = None

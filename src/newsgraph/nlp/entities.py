@@ -35,7 +35,7 @@ LABEL_MAP = {
 LEXICON = load_lexicon("entities")
 LOCATIVE = frozenset(LEXICON["locative_words"])
 GENERIC = frozenset(LEXICON["generic_names"])
-REGIONAL = frozenset(LEXICON["regional_adjectives"])
+REGIONAL = frozenset(LEXICON["regional_adjectives"]) | frozenset(LEXICON["peoples"])
 GIVEN_NAMES = frozenset(LEXICON["given_names"])
 DESCRIPTIVE_HEADS = frozenset(LEXICON["descriptive_heads"])
 _ORG_WORDS = re.compile(
@@ -59,7 +59,9 @@ class Mention:
     label: str
     entry: KBEntry | None = None
     in_title: bool = False
-    cluster: int = -1
+    # Resolved only through a bare-surname KB alias ("Belousov"): a full name in
+    # the document with that surname ("Nikolai Belousov") takes precedence.
+    weak: bool = False
 
 
 class _UnionFind:
@@ -121,8 +123,8 @@ class EntityResolver:
         return start, end
 
     def _kb_entry(self, span: Span, text: str, label: str) -> KBEntry | None:
-        if span.ent_id_ and not span.ent_id_.startswith("gazetteer/"):
-            entry = self.kb.get(span.ent_id_)
+        if span.id_ and not span.id_.startswith("gazetteer/"):
+            entry = self.kb.get(span.id_)
             if entry is not None:
                 return entry
         found = self.kb.lookup(text)
@@ -141,7 +143,7 @@ class EntityResolver:
             label = LABEL_MAP.get(span.label_)
             if label is None:
                 continue
-            if span.ent_id_.startswith("gazetteer/"):
+            if span.id_.startswith("gazetteer/"):
                 label = "GPE"
             trimmed = self._trim(full, span)
             if trimmed is None:
@@ -165,7 +167,8 @@ class EntityResolver:
             if entry is not None and entry.kind == "city" and entry.id in self.capital_of:
                 if not self._is_place(doc, span):
                     entry = self.capital_of[entry.id]
-            out.append(Mention(start, end, text, entry.type if entry else label, entry, start < title_end))
+            weak = entry is not None and entry.type == "PERSON" and len(text.split()) == 1
+            out.append(Mention(start, end, text, entry.type if entry else label, entry, start < title_end, weak))
         return out
 
     def _generic(self, text: str) -> bool:
@@ -197,6 +200,8 @@ class EntityResolver:
         by_key: dict[str, int] = {}
         by_entry: dict[str, int] = {}
         for i, m in enumerate(mentions):
+            if m.weak:
+                continue  # placed by _link_short_person_forms, else by its KB entry below
             if m.entry is not None:
                 j = by_entry.setdefault(m.entry.id, i)
             else:
@@ -210,7 +215,10 @@ class EntityResolver:
                 if i < j and translit_key(mentions[i].text) == translit_key(mentions[j].text):
                     uf.union(i, j)
 
-        self._link_short_person_forms(mentions, persons, uf)
+        linked = self._link_short_person_forms(mentions, persons, uf)
+        for i, m in enumerate(mentions):
+            if m.weak and i not in linked:
+                uf.union(i, by_entry.setdefault(m.entry.id, i))
         self._link_defined_acronyms(mentions, text, uf)
         self._link_org_short_forms(mentions, uf)
         self._link_near_miss_places(mentions, uf)
@@ -220,7 +228,7 @@ class EntityResolver:
             groups.setdefault(uf.find(i), []).append(m)
         return list(groups.values())
 
-    def _link_short_person_forms(self, mentions: list[Mention], persons: list[int], uf: _UnionFind) -> None:
+    def _link_short_person_forms(self, mentions: list[Mention], persons: list[int], uf: _UnionFind) -> set[int]:
         """A surname ("Traore") or first name + patronymic ("Alexander Alexandrovich")
         stands for the one full name it fits, preferring people already mentioned."""
         def person_forms(i: int) -> list[str]:
@@ -239,10 +247,13 @@ class EntityResolver:
 
         def pick(candidates: set[int], at: int) -> int | None:
             roots = {uf.find(c) for c in candidates}
-            if len(roots) > 1:  # several people fit: the ones named before this mention
-                roots = {uf.find(c) for c in candidates if mentions[c].start < at}
-            return roots.pop() if len(roots) == 1 else None
+            if len(roots) <= 1:
+                return roots.pop() if roots else None
+            # Several people fit (two Traorés): the one named most recently before it.
+            earlier = [c for c in candidates if mentions[c].start < at]
+            return uf.find(max(earlier, key=lambda c: mentions[c].start)) if earlier else None
 
+        linked: set[int] = set()
         for i, m in enumerate(mentions):
             words = m.text.split()
             if m.entry is not None and m.entry.type != "PERSON":
@@ -256,6 +267,10 @@ class EntityResolver:
             if target is not None:
                 uf.union(i, target)
                 m.label = "PERSON"
+                linked.add(i)
+                if m.weak:  # the document's own full name wins over a KB surname alias
+                    m.entry = None
+        return linked
 
     def _link_defined_acronyms(self, mentions: list[Mention], text: str, uf: _UnionFind) -> None:
         """'Commonwealth of Officers for International Security (SOMB)': SOMB is that entity."""

@@ -142,7 +142,7 @@ def make_entity_repair(nlp: Language, name: str):
                 continue
             # "Sahel" + "Farmers Cooperative Network": a known place opening an unknown
             # organization's name is part of that name.
-            if (ent.label_ in ("GPE", "LOC") and nxt is not None and nxt.label_ == "ORG" and not nxt.ent_id_
+            if (ent.label_ in ("GPE", "LOC") and nxt is not None and nxt.label_ == "ORG" and not nxt.id_
                     and nxt.start == ent.end and ent[-1].whitespace_ and not doc[ent.end].is_punct):
                 out.append(Span(doc, ent.start, nxt.end, label="ORG"))
                 i += 2
@@ -169,7 +169,7 @@ def make_entity_repair(nlp: Language, name: str):
             if (start, end) == (ent.start, ent.end):
                 continue
             overlapping = [o for o in final if o is not ent and o.start < end and start < o.end]
-            if any(o.ent_id_ and not o.ent_id_.startswith("gazetteer/") for o in overlapping):
+            if any(o.id_ and not o.id_.startswith("gazetteer/") for o in overlapping):
                 continue
             final = [o for o in final if o is not ent and o not in overlapping]
             final.append(Span(doc, start, end, label="PERSON"))
