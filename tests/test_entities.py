@@ -94,3 +94,11 @@ def test_same_surname_goes_to_most_recent_person(extract_text):
 def test_ethnic_groups_are_not_places(extract_text):
     r = extract_text("Tuareg rebels and Fulani herders clashed near Kidal.")
     assert {e.name for e in r.entities} == {"Kidal"}
+
+
+def test_embassies_are_one_body(extract_text):
+    r = extract_text("Protesters gathered outside the US Embassy in Niamey. The Embassy of France in Bamako closed.")
+    e = ents(r)
+    assert e["Embassy of the United States in Niamey"].aliases == ["US Embassy in Niamey"]
+    assert e["Embassy of the United States in Niamey"].country == "USA"
+    assert e["Embassy of France in Bamako"].kind == "government_body"

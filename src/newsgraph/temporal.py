@@ -32,6 +32,13 @@ Conventions (English-language news usage):
 * "N days/weeks ago" give a day, "N months ago" a month, "N years ago" a year;
 * a range ("from 3 to 5 March 2024", "between June and August") is its start.
 
+Resolved to ``None`` on purpose: durations, ages, vague time ("recently", "in
+recent months", "several years ago"), anaphoric expressions ("the following
+day", "three decades after": relative to another event, not to ``published``),
+decades ("the 1990s"), fractional offsets ("a year and a half ago"), a season
+without a year that straddles two years ("last winter"), and every relative
+expression when ``published`` is missing or partial (``YYYY``/``YYYY-MM``).
+
 Everything here is a pure function of its arguments; the compiled rules and the
 dateparser fallback parser are cached.
 """
@@ -41,7 +48,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 from newsgraph.dates import MONTHS, find_dates
 from newsgraph.lexicons import load_lexicon
@@ -256,8 +263,7 @@ _POSN = (r"(?:the\s+)?(?:very\s+)?(?:end|beginning|start|middle|turn|close|first
 # Read backwards from the start of a match: "in", "late on", "at the end of", "mid-".
 _LEAD_RE = re.compile(
     rf"(?<![\w-])(?:(?:early|late|earlier|later)\s+)?(?:(?:{_PREP})\s+)?(?:{_POSN}\s+)?"
-    r"(?:(?:early|late|mid|earlier|later)(?:\s+|-))?$",
-    re.IGNORECASE,
+    r"(?:(?:early|late|mid|earlier|later)(?:\s+|-))?$"
 )
 _TRAIL = r"(?:,?\s+(?:of\s+)?(?P<rel>last|this|next)\s+year\b)?"
 _ORD = r"(?:st|nd|rd|th)?"
@@ -276,8 +282,9 @@ class _Rule(NamedTuple):
     kind: str
     pattern: re.Pattern
     handler: Handler
-    lead: bool  # whether a lead ("in", "late on", "at the end of") may precede the match
+    lead: re.Pattern | None  # what may precede the match ("in", "late on", "at the end of"), read backwards
     triggers: tuple[frozenset[str], ...]  # words the text must hold, one from each set
+    window: tuple[int, int] = (64, 64)  # how far a match may reach before and after a word of triggers[0]
 
 
 def _month_word_ok(word: str | None, cue: bool) -> bool:
@@ -290,6 +297,11 @@ def _month_word_ok(word: str | None, cue: bool) -> bool:
     if w.lower() == "may" or w.lower() not in _FULL_MONTHS:
         return cue
     return True
+
+
+def _orig(m: re.Match, c: _Ctx, name: str) -> str | None:
+    """A group as the text writes it (rules match the lower-cased text)."""
+    return c.text[m.start(name):m.end(name)] if m.group(name) is not None else None
 
 
 def _mon(word: str) -> int:
@@ -310,10 +322,10 @@ def _h_none(m: re.Match, c: _Ctx, lead: str = "") -> Any:
 
 def _h_range_dmy(m: re.Match, c: _Ctx, lead: str = "") -> Any:
     g = m.groupdict()
-    prefixed = bool(g.get("pre"))
+    prefixed = bool(g.get("pre")) or re.search(r"\bon\s+$", c.text[: m.start()], re.IGNORECASE)
     if _norm(g["sep"]) == "and" and not prefixed:
-        return _REJECT
-    if not (_month_word_ok(g.get("m1"), True) and _month_word_ok(g["m2"], True)):
+        return _REJECT  # "between 3 and 5 March", "on 3 and 4 March"; not "killed 12 and 5 March"
+    if not (_month_word_ok(_orig(m, c, "m1"), True) and _month_word_ok(_orig(m, c, "m2"), True)):
         return _REJECT
     d1, d2 = int(g["d1"]), int(g["d2"])
     m2 = _mon(g["m2"])
@@ -336,9 +348,30 @@ def _h_range_dmy(m: re.Match, c: _Ctx, lead: str = "") -> Any:
     return _day(d) if d else _REJECT
 
 
+def _h_range_mdy(m: re.Match, c: _Ctx, lead: str = "") -> Any:
+    g = dict(m.groupdict())
+    g["m2"] = g.get("m2") or g["m1"]
+    if _norm(g["sep"]) == "and" and not (g.get("pre") or re.search(r"\bon\s+$", c.text[: m.start()], re.IGNORECASE)):
+        return _REJECT
+    if not (_month_word_ok(_orig(m, c, "m1"), True) and _month_word_ok(_orig(m, c, "m2") or _orig(m, c, "m1"), True)):
+        return _REJECT
+    m1, m2, d1, d2 = _mon(g["m1"]), _mon(g["m2"]), int(g["d1"]), int(g["d2"])
+    if m1 == m2 and d1 >= d2:
+        return _REJECT  # "June 5 - 3": not a range
+    if g.get("y2"):
+        d = _safe_date(int(g["y2"]) - (1 if (m1, d1) > (m2, d2) else 0), m1, d1)
+        return _day(d) if d else _REJECT
+    if _safe_date(2000, m1, d1) is None:
+        return _REJECT
+    if c.pub is None:
+        return None
+    d = _day_month_date(c.pub, m1, d1, "on_or_after" if c.future else "on_or_before")
+    return _day(d) if d else None
+
+
 def _h_range_month(m: re.Match, c: _Ctx, lead: str = "") -> Any:
     g = m.groupdict()
-    if not (_month_word_ok(g["m1"], True) and _month_word_ok(g["m2"], True)):
+    if not (_month_word_ok(_orig(m, c, "m1"), True) and _month_word_ok(_orig(m, c, "m2"), True)):
         return _REJECT
     m1, m2 = _mon(g["m1"]), _mon(g["m2"])
     if g.get("y1"):
@@ -358,7 +391,7 @@ def _h_range_year(m: re.Match, c: _Ctx, lead: str = "") -> Any:
 
 def _h_day_month(m: re.Match, c: _Ctx, lead: str = "") -> Any:
     g = m.groupdict()
-    if not _month_word_ok(g["mon"], True):
+    if not _month_word_ok(_orig(m, c, "mon"), True):
         return _REJECT
     month, day = _mon(g["mon"]), int(g["day"])
     if _safe_date(2000, month, day) is None:
@@ -406,7 +439,7 @@ def _h_weekday(m: re.Match, c: _Ctx, lead: str = "") -> Any:
 
 def _h_day_rel(m: re.Match, c: _Ctx, lead: str = "") -> Any:
     w = _norm(m.group("w"))
-    if w in ("today", "tomorrow", "tonight") and m.group("w")[0].isupper():
+    if w in ("today", "tomorrow", "tonight") and c.text[m.start("w")].isupper():
         before = c.text[: m.start("w")].rstrip()
         if before and re.search(r"\b[A-Z][\w.]*$", before):
             return _REJECT  # "Russia Today", "USA Today": a name
@@ -475,7 +508,7 @@ def _h_season(m: re.Match, c: _Ctx, lead: str = "") -> Any:
 def _h_month_only(m: re.Match, c: _Ctx, lead: str = "") -> Any:
     g = m.groupdict()
     cue = bool(lead or g.get("q") or g.get("rel"))
-    word = g["mon"]
+    word = _orig(m, c, "mon") or ""
     if not word[:1].isupper() or word.lower() == "may" and not cue:
         return _REJECT  # "march", "may": verbs
     if word.lower() not in _FULL_MONTHS and not (cue or g.get("dot")):
@@ -494,7 +527,7 @@ def _h_month_only(m: re.Match, c: _Ctx, lead: str = "") -> Any:
 
 def _h_year(m: re.Match, c: _Ctx, lead: str = "") -> Any:
     g = m.groupdict()
-    cue = bool(lead or g.get("the") or g.get("q") or g.get("season"))
+    cue = bool(lead)
     if not cue:
         before = c.text[: m.start()]
         after = c.text[m.end():]
@@ -530,23 +563,25 @@ def _rules() -> tuple[_Rule, ...]:
     UNITW = frozenset(v["UNIT_FORMS"])
     last_words = lambda key: frozenset(p.split()[-1] for p in lex[key])  # noqa: E731
     W = lambda *words: frozenset(words)  # noqa: E731
-    # kind, pattern, handler, whether a lead may precede it, trigger word sets
-    specs: list[tuple[str, str, Handler, bool, tuple[frozenset[str], ...]]] = [
+    SEPW = W("to", "and", "until", "till", "through", "#dash")
+    # kind, pattern, handler, the lead that may precede it, trigger word sets[, search window]
+    specs: list[tuple[Any, ...]] = [
         # ranges: the start
         ("range", rf"(?P<pre>\b(?:from|between)\s+)?\b(?P<d1>[0-3]?\d){_ORD}(?:\s+(?:of\s+)?(?P<m1>{MON})\b\.?)?"
                   rf"(?:,?\s+(?P<y1>{_YEAR}))?\s*{SEP}\s*(?P<d2>[0-3]?\d){_ORD}\s+(?:of\s+)?(?P<m2>{MON})\b\.?"
-                  rf"(?:,?\s+(?P<y2>{_YEAR})\b)?", _h_range_dmy, False, (D, MONW)),
+                  rf"(?:,?\s+(?P<y2>{_YEAR})\b)?", _h_range_dmy, False, (D, MONW, SEPW)),
         ("range", rf"(?P<pre>\b(?:from|between)\s+)?\b(?P<m1>{MON})\b\.?\s+(?P<d1>[0-3]?\d){_ORD}\b\s*{SEP}\s*"
                   rf"(?:(?P<m2>{MON})\b\.?\s+)?(?P<d2>[0-3]?\d){_ORD}\b(?:,?\s+(?P<y2>{_YEAR})\b)?",
-         _h_range_mdy, False, (D, MONW)),
+         _h_range_mdy, False, (D, MONW, SEPW)),
         ("range", rf"\b(?:from|between)\s+(?:(?:early|late|mid)[\s-]+)?(?P<m1>{MONFULL})(?:\s+(?P<y1>{_YEAR}))?"
                   rf"\s+(?:to|and|until|till|through)\s+(?:(?:early|late|mid)[\s-]+)?(?P<m2>{MONFULL})\b"
                   rf"(?:,?\s+(?P<y2>{_YEAR})\b)?", _h_range_month, False, (W("from", "between"), MONW)),
         ("range", rf"\b(?P<m1>{MON})\b\.?\s*[-–/]\s*(?P<m2>{MON})\b\.?,?\s+(?P<y2>{_YEAR})\b",
-         _h_range_month, False, (D, MONW)),
+         _h_range_month, False, (D, MONW, W("#dash"))),
         ("range", rf"\b(?:from|between)\s+(?P<y1>{_YEAR})\s+(?:to|and|until|till|through)\s+(?P<y2>{_YEAR})\b",
          _h_range_year, False, (D,)),
-        ("range", rf"\b(?P<y1>{_YEAR})\s*[-–/]\s*(?P<y2>(?:19|20)?\d\d)\b(?![-/.]\d)", _h_range_year, False, (D,)),
+        ("range", rf"\b(?P<y1>{_YEAR})\s*[-–/]\s*(?P<y2>(?:19|20)?\d\d)\b(?![-/.]\d)", _h_range_year, False,
+         (D, W("#dash"))),
         # day and month without a year
         ("day_month", rf"\b(?:(?P<wd>{WD}),?\s+)?(?:the\s+)?(?P<day>[0-3]?\d){_ORD}\s+(?:of\s+)?(?P<mon>{MON})\b\.?"
                       rf"(?!,?\s*{_YEAR}\b){_TRAIL}", _h_day_month, True, (D, MONW)),
@@ -556,66 +591,80 @@ def _rules() -> tuple[_Rule, ...]:
          _h_ordinal_day, False, (D, W("on"))),
         # weekdays and days
         ("weekday", rf"\b(?:(?P<q>{QUAL})\s+)?(?P<wd>{WD})(?:['’]s)?\b(?:\s+(?P<part>{PARTS})\b)?"
-                    rf"(?:,?\s+(?P<wk>last|this|next)\s+week\b)?", _h_weekday, True, (WDW,)),
+                    rf"(?:,?\s+(?P<wk>last|this|next)\s+week\b)?", _h_weekday, True, (WDW,), (24, 48)),
         ("day", rf"\b(?P<w>the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|yesterday|today|tonight|"
                 rf"tomorrow|last\s+night|this\s+(?:morning|afternoon|evening))(?:['’]s)?\b(?:\s+(?:{PARTS})\b)?",
-         _h_day_rel, True, (W("yesterday", "today", "tonight", "tomorrow", "night", "morning", "afternoon", "evening"),)),
+         _h_day_rel, True, (W("yesterday", "today", "tonight", "tomorrow", "night", "morning", "afternoon", "evening"),), (24, 32)),
         # weeks, months, years relative to publication
         ("week", r"\b(?P<w>(?:the\s+)?week\s+before\s+last|(?:this\s+past|the\s+past|this|last|next|the)\s+weekend|"
-                 r"this\s+week|last\s+week|next\s+week)\b", _h_week_rel, True, (W("week", "weekend"),)),
+                 r"this\s+week|last\s+week|next\s+week)\b", _h_week_rel, True, (W("week", "weekend"),), (24, 24)),
         ("month", r"\b(?P<w>(?:the\s+)?month\s+before\s+last|this\s+month|last\s+month|next\s+month|"
-                  r"the\s+(?:current\s+)?month)\b", _h_month_rel, True, (W("month"),)),
+                  r"the\s+(?:current\s+)?month)\b", _h_month_rel, True, (W("month"),), (24, 24)),
         ("year", rf"\b(?P<w>(?:the\s+)?year\s+before\s+last|(?:the\s+)?year\s+after\s+next|this\s+year|last\s+year|"
-                 rf"next\s+year|the\s+current\s+year|the\s+year)\b(?!\s+{_YEAR})", _h_year_rel, True, (W("year"),)),
+                 rf"next\s+year|the\s+current\s+year|the\s+year)\b(?!\s+{_YEAR})", _h_year_rel, True, (W("year"),), (24, 24)),
         ("season", rf"\b(?:(?P<q>{QUAL})\s+)?(?:the\s+)?(?P<season>{SEASON})\b(?:\s+of)?(?:\s+(?P<year>{_YEAR})\b)?",
-         _h_season, True, (frozenset(lex["seasons"]),)),
+         _h_season, True, (frozenset(lex["seasons"]),), (24, 24)),
         # a month without a year
         ("month", rf"\b(?:(?P<q>{QUAL})\s+)?(?P<mon>{MON})\b(?P<dot>\.)?(?!\s+[0-3]?\d\b)"
-                  rf"(?!\.?,?\s+{_YEAR}\b){_TRAIL}", _h_month_only, True, (MONW,)),
+                  rf"(?!\.?,?\s+{_YEAR}\b){_TRAIL}", _h_month_only, True, (MONW,), (24, 40)),
         # a year
-        ("year", rf"(?:\b(?P<the>the)\s+)?(?:\b(?P<q>Q[1-4]|H[12])\s+)?(?:\b(?P<season>{SEASON})(?:\s+of)?\s+)?"
-                 rf"(?:\byear\s+)?(?<![$€£\d])\b(?P<year>{_YEAR})\b(?![.,]\d|\s*(?:%|percent\b|per\s+cent\b))"
-                 rf"(?:['’]s\b)?", _h_year, True, (D,)),
-        ("decade", r"(?:\bthe\s+)?(?:\b(?:early|late|mid)[\s-]+)?(?:\b(?:19|20)\d0|['’]\d0)s\b", _h_none, True, (D,)),
+        ("year", rf"(?<![$€£\d\w])(?P<year>{_YEAR})\b(?![.,:]\d|\s*(?:%|percent\b|per\s+cent\b|gmt\b|utc\b|hrs?\b|hours\b|h\b|local\s+time\b))(?:['’]s\b)?",
+         _h_year, _year_lead_re(), (D,), (4, 12)),
+        ("decade", r"(?:(?<![\w'’])(?:19|20)\d0|['’]\d0)s\b", _h_none, _year_lead_re(), (D,), (4, 12)),
         # N units ago
         ("ago", rf"\b(?:(?:{APPROX})\s+)?(?P<num>{QTY})\s+(?P<unit>{UNIT})\b(?P<half>\s+and\s+a\s+half)?\s+ago\b",
-         _h_ago, False, (W("ago"),)),
+         _h_ago, False, (W("ago"),), (64, 4)),
         # not dates: ages, durations, anaphora, vague time
         ("age", rf"\b{NUM}[\s-]+(?:years?|months?)[\s-]+old\b|\baged\s+\d{{1,3}}\b|\bat\s+the\s+age\s+of\s+{NUM}\b"
                 rf"|\bage\s+\d{{1,3}}\b", _h_none, False, (W("old", "aged", "age"),)),
         ("anaphoric", rf"\b(?:(?:{APPROX})\s+)?{QTY}\s+(?:{UNIT})\b(?:\s+and\s+a\s+half)?\s+"
-                      r"(?:later|earlier|after|before|afterwards|on|prior)\b", _h_none, False, (UNITW,)),
+                      r"(?:later|earlier|after|before|afterwards|on|prior)\b", _h_none, False, (UNITW,), (64, 32)),
         ("anaphoric", rf"\b(?:{_alt(lex['anaphoric'])})\b", _h_none, False, (last_words("anaphoric"),)),
         ("duration", rf"\b(?:(?:{DPREP})\s+)?(?:the\s+)?(?:(?:past|last|next|coming|previous|first|following|final|"
                      rf"ensuing)\s+)?(?:(?:{APPROX})\s+)?{QTY}\s+(?:{UNIT})\b(?:\s+and\s+a\s+half)?",
-         _h_none, False, (UNITW,)),
+         _h_none, False, (UNITW,), (64, 32)),
         ("duration", rf"\b(?:(?:{DPREP})\s+)?the\s+(?:past|last|next|coming|previous|first|following|final)\s+"
-                     rf"(?:{UNIT})\b", _h_none, False, (UNITW,)),
-        ("duration", rf"\b{NUM}-(?:{UNIT})(?:-long)?\b(?!-old)", _h_none, False, (UNITW,)),
+                     rf"(?:{UNIT})\b", _h_none, False, (UNITW,), (64, 32)),
+        ("duration", rf"\b{NUM}-(?:{UNIT})(?:-long)?\b(?!-old)", _h_none, False, (UNITW,), (64, 32)),
         ("vague", rf"\b(?:{_alt(lex['vague'])})\b", _h_none, False, (last_words("vague"),)),
     ]
-    return tuple(_Rule(kind, re.compile(p, re.IGNORECASE), h, lead, trig) for kind, p, h, lead, trig in specs)
+    return tuple(
+        _Rule(kind, re.compile(p), h, _LEAD_RE if lead is True else lead or None, trig, *window)
+        for kind, p, h, lead, trig, *window in specs
+    )
 
 
-def _h_range_mdy(m: re.Match, c: _Ctx, lead: str = "") -> Any:
-    g = dict(m.groupdict())
-    g["m2"] = g.get("m2") or g["m1"]
-    if _norm(g["sep"]) == "and" and not g.get("pre"):
-        return _REJECT
-    if not (_month_word_ok(g["m1"], True) and _month_word_ok(g["m2"], True)):
-        return _REJECT
-    m1, m2, d1, d2 = _mon(g["m1"]), _mon(g["m2"]), int(g["d1"]), int(g["d2"])
-    if m1 == m2 and d1 >= d2:
-        return _REJECT  # "June 5 - 3": not a range
-    if g.get("y2"):
-        d = _safe_date(int(g["y2"]) - (1 if (m1, d1) > (m2, d2) else 0), m1, d1)
-        return _day(d) if d else _REJECT
-    if _safe_date(2000, m1, d1) is None:
-        return _REJECT
-    if c.pub is None:
-        return None
-    d = _day_month_date(c.pub, m1, d1, "on_or_after" if c.future else "on_or_before")
-    return _day(d) if d else None
+@lru_cache(maxsize=1)
+def _year_lead_re() -> re.Pattern:
+    """What may precede a year: a lead, "the", "Q1", "spring (of)", "year"."""
+    return re.compile(
+        _LEAD_RE.pattern[:-1]
+        + rf"(?:the\s+)?(?:(?:q[1-4]|h[12])\s+)?(?:(?:{_vocab()['SEASON']})(?:\s+of)?\s+)?(?:year\s+)?$"
+    )
+
+
+_TOKEN = re.compile(r"[a-z]+|\d+")
+_DASHES = re.compile(r"[-–—/]")
+
+
+@lru_cache(maxsize=1)
+def _all_anchor_words() -> frozenset[str]:
+    return frozenset().union(*(rule.triggers[0] for rule in _rules()))
+
+
+def _windowed(pattern: re.Pattern, text: str, anchors: list[int], window: tuple[int, int]) -> Iterator[re.Match]:
+    """The matches of ``pattern`` reaching at most ``window`` characters before/after an anchor word."""
+    back, ahead = window
+    windows: list[list[int]] = []
+    for p in anchors:
+        if windows and p - back <= windows[-1][1]:
+            windows[-1][1] = p + ahead
+        else:
+            windows.append([max(0, p - back), p + ahead])
+    for start, end in windows:
+        while end < len(text) and not text[end].isspace():
+            end += 1  # never cut a word: the end of the search is read as the end of the text
+        yield from pattern.finditer(text, start, min(end, len(text)))
 
 
 # ---------------------------------------------------------------- public API
@@ -630,20 +679,29 @@ def find_time_expressions(text: str, published: dt.date | str | None = None, fut
     None and a kind in :data:`NON_DATING_KINDS`.
     """
     ctx = _Ctx(text, _as_date(published), future)
-    lower = text.lower()
-    words = set(re.findall(r"[a-z]+", lower))
-    if any(ch.isdigit() for ch in text):
-        words.add("#digit")
+    low = text.lower()
+    if len(low) != len(text):  # a few characters lower-case to two ("İ"): keep offsets
+        low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    tokens: dict[str, list[int]] = {}
+    for t in _TOKEN.finditer(low):
+        tokens.setdefault("#digit" if t.group()[0].isdigit() else t.group(), []).append(t.start())
+    words = set(tokens)
+    if "#digit" in words and _DASHES.search(text):
+        words.add("#dash")
+    if words.isdisjoint(_all_anchor_words()):
+        return []
     absolute = [(d.start, d.end, 0, "date", d.value) for d in find_dates(text)] if "#digit" in words else []
     cands: list[tuple[int, int, int, str, str | None]] = list(absolute)
     for prio, rule in enumerate(_rules(), start=1):
-        if not all(words & trigger for trigger in rule.triggers):
+        if any(words.isdisjoint(trigger) for trigger in rule.triggers):
             continue
-        for m in rule.pattern.finditer(text):
+        # every match holds a word of the rule's first trigger set: search only around those
+        anchors = sorted(p for w in words.intersection(rule.triggers[0]) for p in tokens[w])
+        for m in _windowed(rule.pattern, low, anchors, rule.window):
             start, end = m.start(), m.end()
             lead = ""
-            if rule.lead and start:
-                lm = _LEAD_RE.search(text, max(0, start - 48), start)
+            if rule.lead is not None and start:
+                lm = rule.lead.search(low, max(0, start - 48), start)
                 if lm:
                     lead, start = lm.group(0), lm.start()
             while end > start and text[end - 1].isspace():

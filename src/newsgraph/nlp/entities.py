@@ -42,6 +42,12 @@ _ORG_WORDS = re.compile(
     r"(?i)\b(?:group|union|company|corporation|ltd|inc|agency|ministry|council|party|front|movement|army|forces|"
     r"bank|fund|foundation|institute|university|association|network|committee|office|news|media|alliance)\b"
 )
+_PLACE = r"[A-Z][\w.'’-]*(?:[ -][A-Z][\w.'’-]*){0,3}"
+# "the US Embassy in Bangui", "the Embassy of France in Niamey"
+_EMBASSY = re.compile(
+    rf"(?:(?P<state1>{_PLACE})\s+Embassy|Embassy\s+of\s+(?:the\s+)?(?P<state2>{_PLACE}))\s+in\s+"
+    r"(?P<city>[A-Z][\w'’-]*(?:[ -][A-Z][\w'’-]*){0,2})"
+)
 # "Sahel Farmers Cooperative Network (SFCN)": capitalised words defining an acronym.
 _DEFINITION = re.compile(
     r"((?:[A-Z][\w'’-]*\s+(?:(?:of|for|the|and|on|in|de|du|des|la|le)\s+)*){1,9})\(([A-Z][A-Z0-9&-]{1,9})\)"
@@ -62,6 +68,10 @@ class Mention:
     # Resolved only through a bare-surname KB alias ("Belousov"): a full name in
     # the document with that surname ("Nikolai Belousov") takes precedence.
     weak: bool = False
+    # For entities named by a rule rather than the KB ("Embassy of Russia in Bamako").
+    canonical: str | None = None
+    kind: str | None = None
+    country: str | None = None
 
 
 class _UnionFind:
@@ -205,7 +215,7 @@ class EntityResolver:
             if m.entry is not None:
                 j = by_entry.setdefault(m.entry.id, i)
             else:
-                j = by_key.setdefault(name_key(m.text), i)
+                j = by_key.setdefault(name_key(m.canonical or m.text), i)
             uf.union(i, j)
 
         persons = [i for i, m in enumerate(mentions) if m.label == "PERSON" and len(m.text.split()) >= 2]
@@ -323,6 +333,7 @@ class EntityResolver:
         text = doc.text
         mentions = self.mentions(doc, title_end)
         mentions = self._acronym_definitions(text, mentions)
+        mentions = self._embassies(text, mentions)
         mentions += self._undetected_acronyms(text, mentions)
         mentions.sort(key=lambda m: m.start)
         groups = self.cluster(mentions, text)
@@ -334,6 +345,28 @@ class EntityResolver:
             entities.append(self._entity(group))
         entities.sort(key=lambda e: e.mentions[0].start)
         return entities
+
+    def _state_named(self, name: str) -> KBEntry | None:
+        key = name_key(name)
+        for state in self.kb.states():
+            if key in {name_key(f) for f in state.surface_forms} or key in {name_key(d) for d in state.demonyms}:
+                return state
+        return None
+
+    def _embassies(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """An embassy is one body, named canonically 'Embassy of <state> in <city>'."""
+        for m in _EMBASSY.finditer(text):
+            state = self._state_named(m.group("state1") or m.group("state2"))
+            city = next((e for e in self.kb.lookup(m.group("city")) if e.kind == "city"), None)
+            if state is None or city is None:
+                continue
+            the = "the " if state.name.split()[0] in ("United", "Central", "Democratic", "Czech") else ""
+            start, end = m.start(), m.end()
+            mentions = [x for x in mentions if x.end <= start or x.start >= end]
+            mentions.append(Mention(start, end, text[start:end], "ORG", None,
+                                    canonical=f"Embassy of {the}{state.name} in {city.name}",
+                                    kind="government_body", country=state.country))
+        return sorted(mentions, key=lambda x: x.start)
 
     def _acronym_definitions(self, text: str, mentions: list[Mention]) -> list[Mention]:
         """A name whose initials spell the acronym that follows it in parentheses is an
@@ -424,9 +457,11 @@ class EntityResolver:
             )
         labels = Counter(m.label for m in group)
         type_ = "PERSON" if labels.get("PERSON") else labels.most_common(1)[0][0]
-        name = self._fullest(forms)
+        named = next((m for m in group if m.canonical), None)
+        name = named.canonical if named else self._fullest(forms)
         return Entity(
-            id=None, name=name, type=type_, kind=None, country=None, aliases=forms,
+            id=None, name=name, type=type_, kind=named.kind if named else None,
+            country=named.country if named else None, aliases=forms,
             mentions=[Evidence(start=m.start, end=m.end, text=m.text) for m in group],
         )
 
