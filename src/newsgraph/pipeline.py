@@ -210,3 +210,17 @@ class Extractor:
             url=meta.url,
             **{k: v for k, v in ctx.extra.items() if k in ("roles", "events", "quotes", "narratives", "signals")},
         )
+
+
+@stage("events")
+def _events(ex: "Extractor", ctx: DocContext) -> None:
+    from newsgraph.nlp.events import EventExtractor
+
+    if getattr(ex, "_event_extractor", None) is None:
+        ex._event_extractor = EventExtractor(ex.kb)
+    assert ctx.doc is not None
+    title = ctx.meta.title if ctx.meta else None
+    first = ctx.cleaned.paragraphs[0] if ctx.cleaned and ctx.cleaned.paragraphs else None
+    body_start = first.end if first is not None and title and first.text == title else 0
+    ctx.extra["events"] = ex._event_extractor.extract(
+        ctx.doc, ctx.entities, ctx.meta.published if ctx.meta else None, body_start)
