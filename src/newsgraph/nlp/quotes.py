@@ -38,7 +38,8 @@ from newsgraph.record import Entity, Quote
 
 LEXICON = load_lexicon("speech")
 OBJECT_VERBS: dict[str, str] = dict(LEXICON["object_speech_verbs"])
-SPEECH_LEMMAS = frozenset(LEXICON["speech_verbs"]) | frozenset(OBJECT_VERBS)
+ATTRIBUTION_ONLY = frozenset(LEXICON["attribution_only_verbs"])
+SPEECH_LEMMAS = frozenset(LEXICON["speech_verbs"]) | frozenset(OBJECT_VERBS) | ATTRIBUTION_ONLY
 PERSON_NOUNS = frozenset(LEXICON["person_nouns"])
 ORG_NOUNS = frozenset(LEXICON["org_nouns"])
 GOVERNMENT_WORDS = frozenset(LEXICON["government_words"])
@@ -48,9 +49,14 @@ FIRST_PERSON = frozenset(LEXICON["first_person"])
 INTERVIEW = LEXICON["interview"]
 INTRO_VERBS = frozenset(INTERVIEW["intro_verbs"])
 OBJECT_INTRO_VERBS = frozenset(INTERVIEW["object_intro_verbs"])
+INTERVIEWER_WORDS = frozenset(INTERVIEW["interviewer_words"])
 STATEMENT_WORDS = tuple(LEXICON["statement_title_words"])
 SPEAKER_TYPES = ("PERSON", "ORG", "GPE")
-INFINITIVE_VERBS = frozenset({"promise", "pledge", "vow", "claim", "threaten", "deny", "offer"})
+INFINITIVE_VERBS = frozenset(LEXICON["infinitive_speech_verbs"])
+ANONYMOUS_DETS = frozenset(LEXICON["anonymous_determiners"])
+SPOKES_NOUNS = frozenset(LEXICON["spokes_nouns"])
+STATEMENT_NOUNS = frozenset(LEXICON["statement_nouns"])
+ORG_SYNONYMS: dict[str, list[str]] = dict(LEXICON["org_synonyms"])
 
 
 def _inflections(lemma: str) -> set[str]:
@@ -71,7 +77,7 @@ _SPEECH_RE = re.compile(rf"(?<![\w-])(?:{_FORMS}|according\s+to)(?![\w-])", re.I
 _SPEECH_WORD = re.compile(rf"(?<![\w-])(?<!so-)(?<!so )(?:{_FORMS})(?![\w-])", re.IGNORECASE)
 # A speech verb right before a quote ("said: “", "described it as “") or right after it (",” he said").
 _VERB_BEFORE = re.compile(rf"(?:(?<![\w-])(?<!so-)(?<!so )(?:{_FORMS})(?:\s+that)?|\bas)\s*[,:]?\s*$", re.IGNORECASE)
-_VERB_AFTER = re.compile(rf"^\s*[,.!?;:—–-]?\s*(?:[\w’'.-]+\s+){{0,3}}?(?:{_FORMS})(?![\w-])", re.IGNORECASE)
+_VERB_AFTER = re.compile(rf"^\s*[,.!?;:—–-]?\s*(?:[\w’'-]+\s+){{0,3}}?(?:{_FORMS})(?![\w-])", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 _TERMINAL = re.compile(r"[.!?…]\s*$")
 
@@ -100,6 +106,7 @@ _Q_PREFIX = _prefix_re(INTERVIEW["question_prefixes"])
 _A_PREFIX = _prefix_re(INTERVIEW["answer_prefixes"])
 _DASH_PREFIX = re.compile("^(?:" + "|".join(map(re.escape, INTERVIEW["dash_markers"])) + r")\s*")
 _NAME_PREFIX = re.compile(r"^([A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})\s*:\s+")
+_SIGNATURE_LEAD = re.compile(r"^(?:[—–-]+\s*|signed\s*(?:by)?\s*:?\s*)", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^(?:[-•*▪◦]|\d{1,2}[.)])\s+")
 _FIRST_PERSON_WORDS = re.compile(r"\b(?:I|we|We|WE|my|My|our|Our|us|me)\b")
 
@@ -226,7 +233,7 @@ class QuoteFinder:
         self.ctx = ctx
         self.text = ctx.text
         self.doc: Doc = ctx.doc
-        self.starts = [t.idx for t in self.doc]
+        self.starts = self.doc.to_array("IDX").tolist() if len(self.doc) else [0]
         paras = [(p.start, p.end) for p in ctx.cleaned.paragraphs] or self._split_paragraphs()
         self.paras = paras
         self.para_starts = [s for s, _ in paras]
@@ -237,7 +244,16 @@ class QuoteFinder:
         self.mentions: list[tuple[int, int, Entity]] = sorted(
             ((m.start, m.end, e) for e in self.entities for m in e.mentions), key=lambda x: x[0]
         )
+        self.mention_starts = [m[0] for m in self.mentions]
+        self.mention_ends = sorted(m[1] for m in self.mentions)
+        self._windows: dict[tuple[int, int], str] = {}
+        self._scores: dict[tuple, int] = {}
         self.segments = _segments(self.text, paras)
+        self.segment_opens = [seg.open for seg in self.segments]
+        self.by_key: dict[str, Entity] = {}
+        for e in self.entities:
+            for f in [e.name, *e.aliases]:
+                self.by_key.setdefault(name_key(f), e)
         self.blocked: list[tuple[int, int]] = []  # interview questions
         self.first_person: list[tuple[int, int, str]] = []  # (start, end, speaker) for I/we
         self.candidates: list[_Candidate] = []
@@ -254,7 +270,8 @@ class QuoteFinder:
         return max(0, bisect.bisect_right(self.para_starts, char) - 1)
 
     def in_quote(self, char: int) -> bool:
-        return any(s.open <= char <= s.close for s in self.segments)
+        i = bisect.bisect_right(self.segment_opens, char) - 1
+        return i >= 0 and char <= self.segments[i].close
 
     def in_blocked(self, char: int) -> bool:
         return any(s <= char < e for s, e in self.blocked)
@@ -268,34 +285,36 @@ class QuoteFinder:
         self.candidates.append(_Candidate(speaker, start, end, body, direct))
 
     def entity_named(self, name: str) -> Entity | None:
-        key = name_key(name)
-        for e in self.entities:
-            if key in {name_key(f) for f in [e.name, *e.aliases]}:
-                return e
-        return None
+        return self.by_key.get(name_key(name))
 
     # -- speakers -----------------------------------------------------------
-    def entity_over(self, start: int, end: int, types=SPEAKER_TYPES) -> Entity | None:
-        found = [e for s, t, e in self.mentions if s < end and start < t and e.type in types]
+    def entity_over(self, start: int, end: int, types=SPEAKER_TYPES, head: Token | None = None) -> Entity | None:
+        """The entity mentioned in [start, end): the one on ``head`` first, then by type order, fullest name."""
+        lo = bisect.bisect_left(self.mention_starts, start - 300)
+        hi = bisect.bisect_left(self.mention_starts, end)
+        found = [(s, t, e) for s, t, e in self.mentions[lo:hi] if s < end and start < t and e.type in types]
         if not found:
             return None
-        for typ in types:
-            for e in found:
-                if e.type == typ:
-                    return e
-        return None
+
+        def rank(x: tuple[int, int, Entity]) -> tuple:
+            s, t, e = x
+            on_head = head is not None and s <= head.idx < t
+            return (not on_head, types.index(e.type), -len(e.name.split()), s)
+
+        return min(found, key=rank)[2]
 
     def preceding(self, at: int, types: tuple[str, ...], within: int | None = None, pred=None) -> Entity | None:
-        best = None
-        for s, t, e in self.mentions:
-            if s >= at:
-                break
-            if e.type not in types or self.in_quote(s) or (within is not None and at - s > within):
+        """The entity of the nearest mention before ``at`` (outside quotation marks)."""
+        for k in range(bisect.bisect_left(self.mention_starts, at) - 1, -1, -1):
+            s, t, e = self.mentions[k]
+            if within is not None and at - s > within:
+                return None
+            if e.type not in types or self.in_quote(s):
                 continue
             if pred is not None and not pred(e, s, t):
                 continue
-            best = e
-        return best
+            return e
+        return None
 
     def first_person_speaker(self, at: int) -> str | None:
         for s, e, who in self.first_person:
@@ -308,36 +327,83 @@ class QuoteFinder:
         mod_patterns = [re.compile(rf"\b{re.escape(m)}\b", re.IGNORECASE) for m in mods]
 
         def score(e: Entity) -> int:
+            key = (noun, tuple(mods), id(e))
+            if key in self._scores:
+                return self._scores[key]
             best = 0
             for m in e.mentions:
-                window = self.text[max(0, m.start - 60): m.start] + " " + self.text[m.end: m.end + 70]
+                window = self._title_window(m.start, m.end)
                 if pattern.search(window):
                     best = max(best, 1 + sum(1 for mp in mod_patterns if mp.search(window)))
+            self._scores[key] = best
             return best
 
         return score
 
-    def resolve_person_noun(self, tok: Token) -> str | None:
+    @staticmethod
+    def _anonymous(tok: Token) -> bool:
+        """"an official", "officials", "one diplomat", "several ministers": nobody in particular."""
+        dets = [c.lower_ for c in tok.children if c.dep_ in ("det", "nummod", "quantmod")]
+        return tok.tag_ in ("NNS", "NNPS") or any(d in ANONYMOUS_DETS or d.isdigit() for d in dets)
+
+    def _np_end(self, tok: Token) -> int:
+        """End of the noun phrase proper: the head with its modifiers and "of"/"for" phrases, no clauses."""
+        end = tok.idx + len(tok)
+        for c in tok.rights:
+            if c.dep_ in ("relcl", "acl", "punct", "cc", "conj") :
+                break
+            end = c.right_edge.idx + len(c.right_edge)
+        return end
+
+    def _title_window(self, start: int, end: int) -> str:
+        """The words that give a mention its title: right before it ("Foreign Minister Sergei
+        Lavrov") back to the previous name or clause, or an apposition after it ("Lavrov, the minister,")."""
+        key = (start, end)
+        if key in self._windows:
+            return self._windows[key]
+        lo = max(0, start - 45)
+        i = bisect.bisect_right(self.mention_ends, start) - 1
+        if i >= 0 and self.mention_ends[i] > lo:
+            lo = self.mention_ends[i]
+        before = self.text[lo:start]
+        cut = max(before.rfind(c) for c in ".;!?\n")
+        if cut >= 0:
+            before = before[cut + 1:]
+        before = re.split(r"\b(?:met|and|with|said|told|by|to|from)\b", before)[-1]
+        after = ""
+        if self.text[end:end + 2].startswith(","):
+            hi = min(len(self.text), end + 60)
+            j = bisect.bisect_right(self.mention_starts, end)
+            if j < len(self.mention_starts) and self.mention_starts[j] < hi:
+                hi = self.mention_starts[j]
+            after = re.split(r"[.;!?\n]", self.text[end:hi])[0]
+        self._windows[key] = before + " " + after
+        return self._windows[key]
+
+    def resolve_person_noun(self, tok: Token, owner: Entity | None) -> str | None:
         noun = tok.lemma_.lower()
         dets = [c.lower_ for c in tok.children if c.dep_ in ("det", "poss")]
-        if tok.tag_ in ("NNS", "NNPS") or any(d in ("a", "an", "another", "some", "one", "several") for d in dets):
-            return None  # "an official said", "officials said": anonymous
         if any(c.dep_ == "prep" and c.lower_ in ("for", "of") for c in tok.children) or any(
             d in ("its", "their") for d in dets
         ):
             # "a spokesman for the ministry", "its spokesman": the body speaks
-            inner = self.entity_over(tok.left_edge.idx, tok.right_edge.idx + len(tok.right_edge), ("ORG",))
+            inner = self.entity_over(tok.idx, self._np_end(tok), ("ORG",))
             if inner is not None:
                 return inner.name
             if any(d in ("its", "their") for d in dets):
-                org = self.preceding(tok.idx, ("ORG",))
+                org = self.preceding(tok.idx, ("ORG",), within=600)
                 return org.name if org else None
+        if self._anonymous(tok):
+            return None
+        if owner is not None and owner.type == "ORG" and noun in SPOKES_NOUNS:
+            return owner.name
         mods = [c.lower_ for c in tok.children if c.dep_ in ("amod", "compound") and c.is_alpha]
         score = self._titled(noun, mods)
         people = []
         seen = set()
-        for s, t, e in reversed(self.mentions):
-            if s >= tok.idx or e.type != "PERSON" or self.in_quote(s) or id(e) in seen:
+        for k in range(bisect.bisect_left(self.mention_starts, tok.idx) - 1, -1, -1):
+            s, t, e = self.mentions[k]
+            if e.type != "PERSON" or self.in_quote(s) or id(e) in seen:
                 continue
             seen.add(id(e))
             people.append(e)
@@ -351,20 +417,49 @@ class QuoteFinder:
         later = [e for e in self.entities if e.type == "PERSON" and score(e) > 0]
         return later[0].name if len(later) == 1 else None
 
-    def resolve_org_noun(self, tok: Token) -> str | None:
+    def resolve_org_noun(self, tok: Token, owner: Entity | None) -> str | None:
         noun = tok.lemma_.lower()
+        forms = {noun, *ORG_SYNONYMS.get(noun, [])}
 
-        def named(e: Entity, s: int, t: int) -> bool:
-            return any(noun in f.lower() for f in [e.name, *e.aliases])
+        def named(e: Entity, s: int = 0, t: int = 0) -> bool:
+            return any(f in (x.lower()) for x in [e.name, *e.aliases] for f in forms)
 
-        def governmental(e: Entity, s: int, t: int) -> bool:
+        def governmental(e: Entity, s: int = 0, t: int = 0) -> bool:
             return e.kind == "government_body" or any(w in words(e.name) for w in GOVERNMENT_WORDS)
 
-        inner = self.entity_over(tok.left_edge.idx, tok.right_edge.idx + len(tok.right_edge), ("ORG",))
+        inner = self.entity_over(tok.idx, self._np_end(tok), ("ORG",))
         if inner is not None:
             return inner.name
-        e = self.preceding(tok.idx, ("ORG",), pred=named) or self.preceding(tok.idx, ("ORG",), pred=governmental)
+        if owner is not None:
+            if owner.type == "ORG":
+                return owner.name
+            # "Niger's military government", "Burkina Faso's army": its body if named, else the state
+            keys = {name_key(f) for f in [owner.name, *owner.aliases]}
+            for e in self.entities:
+                if e.type == "ORG" and named(e) and (
+                    (owner.country and e.country == owner.country)
+                    or any(k and k in name_key(e.name) for k in keys)
+                ):
+                    return e.name
+            return owner.name
+        if self._anonymous(tok) and noun not in ("authorities", "authority"):
+            return None
+        e = self.preceding(tok.idx, ("ORG",), pred=named)
+        if e is None and noun in GOVERNMENT_WORDS:
+            e = self.preceding(tok.idx, ("ORG",), pred=governmental)
         return e.name if e else None
+
+    def _named_entity(self, tok: Token) -> Entity | None:
+        e = self.entity_over(tok.idx, tok.idx + len(tok))
+        if e is not None and e.type == "GPE" and self._dateline(tok):
+            return None
+        return e
+
+    def _dateline(self, tok: Token) -> bool:
+        """OUAGADOUGOU, June 5 (Reuters) -: a place heading the paragraph, not a speaker."""
+        p = self.paras[self.para_of(tok.idx)]
+        return tok.idx - p[0] <= 2 and (tok.text.isupper() or bool(
+            re.match(r"[^\n]{0,60}?[—–-]\s", self.text[tok.idx: p[1]])))
 
     def resolve(self, tok: Token) -> str | None:
         """The canonical entity a subject token stands for, or None."""
@@ -382,20 +477,28 @@ class QuoteFinder:
             return e.name if e else None
         if tok.pos_ == "PRON":
             return None
-        e = self.entity_over(tok.idx, tok.idx + len(tok))
+        e = self._named_entity(tok)
         if e is not None:
             return e.name
+        if tok.dep_ == "appos":  # "Andriy Yusov, a spokesman for ..., who said"
+            e = self._named_entity(tok.head)
+            if e is not None and e.type == "PERSON":
+                return e.name
         # names inside the noun phrase: "the spokesman, Dmitry Peskov," / "Head of SOMB Ivanov"
         for child in tok.children:
             if child.dep_ in ("appos", "compound", "flat", "nmod"):
                 e = self.entity_over(child.left_edge.idx, child.right_edge.idx + len(child.right_edge), ("PERSON",))
                 if e is not None:
                     return e.name
+        owner = None
+        for child in tok.children:
+            if child.dep_ == "poss":
+                owner = self.entity_over(child.left_edge.idx, child.idx + len(child), ("ORG", "GPE"))
         lemma = tok.lemma_.lower()
         if lemma in PERSON_NOUNS:
-            return self.resolve_person_noun(tok)
+            return self.resolve_person_noun(tok, owner)
         if lemma in ORG_NOUNS:
-            return self.resolve_org_noun(tok)
+            return self.resolve_org_noun(tok, owner)
         return None
 
     def speaker_of_verb(self, verb: Token) -> str | None:
@@ -405,13 +508,46 @@ class QuoteFinder:
             if subj:
                 if v is verb and any(c.dep_ == "auxpass" for c in v.children):
                     return None  # "X is said to ...", "it was announced"
-                return self.resolve(subj[0])
-            if v.dep_ not in ("conj", "advcl", "xcomp", "pcomp", "prep", "acl", "dobj", "pobj", "relcl") or v.head is v:
-                return None
+                subj.sort(key=lambda c: abs(c.i - v.i))
+                found = [self.resolve(c) for c in subj]
+                people = [w for w in found if w is not None and not self._is_place(w)]
+                if people:
+                    return people[0]
+                # "OUAGADOUGOU, June 5 - Russian Foreign Minister Sergei Lavrov said": the name by the verb
+                return self._left_neighbour(v) or next((w for w in found if w), None)
             if v.dep_ == "relcl":
                 return self.resolve(v.head)
+            if v.dep_ == "acl" and v.head.lemma_.lower() in STATEMENT_NOUNS:
+                v = v.head  # "a statement saying ...": who issued the statement
+                if v.dep_ in ("dobj", "pobj", "nsubjpass") and v.head is not v:
+                    v = v.head if v.dep_ != "pobj" else v.head.head
+                    continue
+                return None
+            if v.dep_ not in ("conj", "advcl", "xcomp", "pcomp", "prep") or v.head is v:
+                return None
             v = v.head
         return None
+
+    def _is_place(self, name: str) -> bool:
+        e = self.entity_named(name)
+        return e is not None and e.type == "GPE" and e.kind not in (None, "state")
+
+    def _right_neighbour(self, verb: Token) -> str | None:
+        if verb.i + 1 >= len(self.doc):
+            return None
+        tok = self.doc[verb.i + 1]
+        e = self.entity_over(tok.idx, tok.idx + len(tok), ("PERSON", "ORG"))
+        return e.name if e else None
+
+    def _left_neighbour(self, verb: Token) -> str | None:
+        i = verb.i - 1
+        while i >= 0 and self.doc[i].dep_ in ("aux", "neg", "advmod", "auxpass"):
+            i -= 1
+        if i < 0:
+            return None
+        tok = self.doc[i]
+        e = self.entity_over(tok.idx, tok.idx + len(tok), ("PERSON", "ORG"))
+        return e.name if e else None
 
     # -- speech verbs -------------------------------------------------------
     @staticmethod
@@ -425,6 +561,8 @@ class QuoteFinder:
 
     def reported_content(self, verb: Token, lemma: str) -> tuple[int, int] | None:
         kids = list(verb.children)
+        if any(c.dep_ == "neg" for c in kids):
+            return None  # "did not say", "has not announced"
         ccomps = [c for c in kids if c.dep_ == "ccomp"]
         toks: list[Token] = []
         if ccomps:
@@ -436,6 +574,8 @@ class QuoteFinder:
             if not objs:
                 return None
             obj = objs[0]
+            if obj.lower_ in ("itself", "himself", "herself", "themselves", "ourselves", "myself"):
+                return None  # "it calls itself ...": a name, not speech
             right = [c for c in kids if c.i > verb.i and c.dep_ in ("dobj", "prep", "oprd", "xcomp", "ccomp", "attr", "advcl")]
             if need == "as":
                 ok = any((c.dep_ == "prep" and c.lower_ == "as") or c.dep_ in ("oprd", "xcomp", "ccomp", "attr") for c in right)
@@ -466,9 +606,12 @@ class QuoteFinder:
         hi = max(t.i for t in toks)
         if lo <= verb.i <= hi:
             return None
-        while lo <= hi and (self.doc[lo].dep_ == "mark" and self.doc[lo].lower_ == "that" or self.doc[lo].is_punct):
+        while lo < hi and (self.doc[lo].lower_ == "that" or self.doc[lo].is_punct and self.doc[lo].text not in QUOTE_CHARS):
             lo += 1
         while hi >= lo and self.doc[hi].is_punct and self.doc[hi].text not in QUOTE_CHARS:
+            if self.doc[hi].text in ")]" and self.text.count("(", self.doc[lo].idx, self.doc[hi].idx) > self.text.count(
+                    ")", self.doc[lo].idx, self.doc[hi].idx):
+                break
             hi -= 1
         if hi < lo:
             return None
@@ -501,8 +644,8 @@ class QuoteFinder:
                     gap = self.text[last.close + 1: first.open]
                     content = self.text[last.start:last.end].rstrip()
                     verb = self._gap_verb(last.close + 1, first.open)
-                    if (verb is not None and len(gap.split()) <= 8 and not _TERMINAL.search(content)
-                            and not gap.strip().endswith(".")):
+                    if (verb is not None and len(gap.split()) <= 8 and not re.search(r"[.!?…]", gap)
+                            and (content.endswith(",") or gap.lstrip().startswith(","))):
                         prev.segments.extend(q.segments)
                         prev.seps.extend([" ", *q.seps])
                         out[-1] = (prev, verb)
@@ -586,17 +729,20 @@ class QuoteFinder:
         if at is None:
             return None
         tok = self.token_at(at)
-        root = tok.sent.root if tok.i > 0 else tok
-        if tok.i > 0:
-            root = self.doc[tok.i - 1]
-            while root.head is not root and root.head.i < tok.i and root.dep_ not in ("ROOT",):
-                root = root.head
+        if tok.i == 0:
+            return None
+        root = self.doc[tok.i - 1]  # climb to the head of the clause before the colon
+        while root.head is not root and root.head.i < tok.i:
+            root = root.head
         subj = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subj:
             return self.resolve(subj[0])
         if root.pos_ in ("NOUN", "PROPN", "PRON"):
             return self.resolve(root)
         return None
+
+    def _verb_at(self, char: int) -> bool:
+        return self.speech_lemma(self.token_at(char)) is not None
 
     def _quote_root(self, start: int, end: int) -> Token | None:
         span = self.doc.char_span(start, end, alignment_mode="expand")
@@ -608,7 +754,13 @@ class QuoteFinder:
         pstart, pend = self.paras[seg.para]
         before = self.text[max(pstart, q.open - 80): q.open]
         after = self.text[q.close + 1: min(pend, q.close + 60)]
-        if _VERB_BEFORE.search(before) or _VERB_AFTER.match(after):
+        m = _VERB_BEFORE.search(before)
+        if m:
+            tok = self.token_at(q.open - len(before) + m.start())
+            if self.speech_lemma(tok) or (tok.lower_ == "as" and self.speech_lemma(tok.head)):
+                return True
+        m = _VERB_AFTER.match(after)
+        if m and self._verb_at(q.close + 1 + m.end() - 1):
             return True
         root = self._quote_root(seg.start, seg.end)
         if root is None:
@@ -619,7 +771,7 @@ class QuoteFinder:
         return bool(self.speech_lemma(head)) and root.dep_ in ("dobj", "ccomp", "xcomp", "oprd", "attr", "pobj", "npadvmod", "appos")
 
     def direct_quotes(self) -> None:
-        last: tuple[str, int] | None = None  # speaker and paragraph of the last attributed quote
+        last: tuple[str, int, int] | None = None  # speaker, paragraph and end of the last attributed quote
         for q, split_verb in self._join_split(self._chains()):
             if self.in_blocked(q.open):
                 continue
@@ -628,9 +780,9 @@ class QuoteFinder:
             if not parts:
                 continue
             text = "".join(sep + self.text[s:e] for sep, (s, e) in zip(["", *q.seps], parts))
-            n_words = len(words(text))
-            if n_words == 0:
+            if not words(text):
                 continue
+            n_words = len(text.split())
             speaker, how = None, None
             verbs: list[Token] = []
             if split_verb is not None:
@@ -640,27 +792,66 @@ class QuoteFinder:
                 after = self._verbs_in(rs, re_)
                 before = self._verbs_in(ls, le)
                 near_after = [v for v in after if len(self.text[rs: v.idx].split()) <= 6]
-                verbs = near_after + sorted(before, key=lambda v: -v.idx) + [v for v in after if v not in near_after]
+                before = sorted(before, key=lambda v: -v.idx)
+                if _TERMINAL.search(self.text[parts[-1][0]: parts[-1][1]]) and before:
+                    # “... Mali.” Traoré said the talks went well: a new sentence after the quote
+                    verbs = before + after
+                else:
+                    verbs = near_after + before + [v for v in after if v not in near_after]
             for v in verbs:
                 speaker = self.speaker_of_verb(v)
+                if speaker is None and not self.text[q.close + 1: v.idx].strip(" ,.?!—–-"):
+                    speaker = self._right_neighbour(v)  # “...?” asked Ibrahim Traoré
                 if speaker:
                     how = "verb"
                     break
+            if speaker is None and verbs:
+                last = None
+                continue  # attributed to someone we cannot name ("a trader told reporters")
             if speaker is None:
                 (ls, le), (rs, re_) = self._window(q)
                 speaker = self._according(ls, le) or self._according(rs, re_)
                 how = "verb" if speaker else None
-            if speaker is None and q.segments[0].start - 1 == q.open:
+            if speaker is None:
                 speaker = self._colon_speaker(q)
                 how = "colon" if speaker else None
-            if speaker is None and last is not None and self._starts_sentence(q) and q.segments[0].para - last[1] <= 1:
+            if (speaker is None and last is not None and self._starts_sentence(q) and q.segments[0].para - last[1] <= 1
+                    and not self._other_person_between(last[2], q.open, last[0])):
                 speaker, how = last[0], "continued"
+            if speaker is None and self._starts_sentence(q):
+                speaker = self._previous_subject(q)
+                how = "previous" if speaker else None
             if speaker is None:
                 continue
             if n_words <= 3 and not (how == "verb" and self._governed(q)):
                 continue  # a scare quote
-            last = (speaker, q.segments[-1].para)
+            last = (speaker, q.segments[-1].para, q.close)
             self.add(speaker, parts[0][0], parts[-1][1], True, text)
+
+    def _other_person_between(self, start: int, end: int, speaker: str) -> bool:
+        lo = bisect.bisect_left(self.mention_starts, start)
+        hi = bisect.bisect_left(self.mention_starts, end)
+        return any(e.type == "PERSON" and e.name != speaker and not self.in_quote(s)
+                   for s, t, e in self.mentions[lo:hi])
+
+    def _previous_subject(self, q: _Direct) -> str | None:
+        """Lavrov was blunt. “The West has lost Africa.”: the person the sentence before is about."""
+        pstart = self.paras[q.segments[0].para][0]
+        if q.open == pstart:
+            return None
+        tok = self.token_at(q.open)
+        sent = tok.sent
+        if sent.start == 0:
+            return None
+        prev = self.doc[sent.start - 1].sent
+        if prev.start_char < pstart or self.in_quote(prev.start_char):
+            return None
+        subj = [c for c in prev.root.children if c.dep_ == "nsubj"]
+        if not subj or subj[0].lower_ in FIRST_PERSON:
+            return None
+        who = self.resolve(subj[0])
+        e = self.entity_named(who) if who else None
+        return who if e is not None and e.type == "PERSON" else None
 
     def _starts_sentence(self, q: _Direct) -> bool:
         pstart = self.paras[q.segments[0].para][0]
@@ -677,7 +868,7 @@ class QuoteFinder:
                 self._reported_according(tok)
                 continue
             lemma = self.speech_lemma(tok)
-            if lemma is None or (tok.i > 1 and self.doc[tok.i - 1].text == "-" and self.doc[tok.i - 2].lower_ == "so"):
+            if lemma is None or lemma in ATTRIBUTION_ONLY or (tok.i > 1 and self.doc[tok.i - 1].text == "-" and self.doc[tok.i - 2].lower_ == "so"):
                 continue
             content = self.reported_content(tok, lemma)
             if content is None:
@@ -689,7 +880,8 @@ class QuoteFinder:
 
     def _quoted_share(self, start: int, end: int) -> float:
         inside = 0
-        for s in self.segments:
+        i = max(0, bisect.bisect_right(self.segment_opens, start) - 1)
+        for s in self.segments[i: bisect.bisect_left(self.segment_opens, end)]:
             lo, hi = max(start, s.open), min(end, s.close + 1)
             if hi > lo:
                 inside += hi - lo
@@ -739,6 +931,8 @@ class QuoteFinder:
             dashes = [i for i, k in enumerate(kinds) if k == "D"]
             asks = [sum(texts[dashes[j]].rstrip().endswith("?") for j in range(par, len(dashes), 2)) for par in (0, 1)]
             qpar = 0 if asks[0] >= asks[1] else 1
+            if asks[qpar] < max(2, 0.4 * len(dashes[qpar::2])):
+                return  # dashes that open list items, not questions and answers
             roles = {i: ("Q" if j % 2 == qpar else "A") for j, i in enumerate(dashes)}
             marker_end = {i: self.paras[i][0] + _DASH_PREFIX.match(texts[i]).end() for i in dashes}
         else:
@@ -775,8 +969,10 @@ class QuoteFinder:
             subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
             if subj is None:
                 continue
-            who = None if subj.lower_ in FIRST_PERSON else self._person(subj)
-            if persons_ok(who) and subj.lower_ not in FIRST_PERSON:
+            asker = subj.lower_ in FIRST_PERSON or any(
+                t.lower_ in INTERVIEWER_WORDS for t in subj.subtree)  # "our correspondent X spoke with Y"
+            who = None if asker else self._person(subj)
+            if persons_ok(who):
                 return who
             if tok.lemma_.lower() in OBJECT_INTRO_VERBS:
                 objs = [c for c in tok.children if c.dep_ in ("dobj", "dative")]
@@ -800,43 +996,43 @@ class QuoteFinder:
                     and self.text[self.paras[0][0]: self.paras[0][1]] == self.meta.title)
 
     def _person(self, tok: Token) -> str | None:
-        e = self.entity_over(tok.left_edge.idx, tok.right_edge.idx + len(tok.right_edge), ("PERSON",))
+        e = self.entity_over(tok.left_edge.idx, tok.right_edge.idx + len(tok.right_edge), ("PERSON",), head=tok)
         return e.name if e else None
 
     def _name_prefixed_interview(self, texts: list[str]) -> None:
-        """"Sokolov: ..." / "Traoré: ...": answers by the named people who are not the interviewer."""
-        prefixes: dict[int, str] = {}
+        """"Sokolov: ..." / "Traoré: ...": answers by the named people who are not the interviewer.
+
+        Prefixes are grouped by the entity they name ("Sergei Lavrov:" then "Lavrov:")."""
+        prefixed: dict[int, tuple[str, int]] = {}  # paragraph -> (speaker key, content start)
+        names: dict[str, str | None] = {}
         for i, t in enumerate(texts):
             m = _NAME_PREFIX.match(t)
-            if m:
-                prefixes[i] = m.group(1)
-        counts = Counter(prefixes.values())
-        regulars = {p for p, n in counts.items() if n >= 2}
-        if len(regulars) < 2 or sum(counts[p] for p in regulars) < 4:
-            return
-        speakers: dict[str, str | None] = {}
-        asks: Counter[str] = Counter()
-        for i, p in prefixes.items():
-            if p not in regulars:
+            if not m:
                 continue
             s = self.paras[i][0]
-            e = self.entity_over(s, s + len(p), ("PERSON", "ORG"))
-            speakers[p] = e.name if e else None
-            asks[p] += texts[i].rstrip().endswith("?")
-        interviewer = {p for p in regulars if name_key(speakers[p] or p) in self.authors or (
-            asks[p] >= max(1, counts[p] // 2))}
+            e = self.entity_over(s, s + len(m.group(1)), ("PERSON", "ORG"))
+            key = e.name if e else m.group(1)
+            names[key] = e.name if e else None
+            prefixed[i] = (key, s + m.end())
+        counts = Counter(k for k, _ in prefixed.values())
+        regulars = {k for k, n in counts.items() if n >= 2}
+        if len(regulars) < 2 or sum(counts[k] for k in regulars) < 4:
+            return
+        asks = Counter(k for i, (k, _) in prefixed.items() if texts[i].rstrip().endswith("?"))
+        interviewer = {k for k in regulars if name_key(k) in self.authors or asks[k] >= max(1, counts[k] // 2)}
         if not interviewer or len(interviewer) == len(regulars):
             return
-        for i, p in prefixes.items():
-            if p not in regulars:
-                continue
-            start = self.paras[i][0] + _NAME_PREFIX.match(texts[i]).end()
-            if p in interviewer:
+        for i, (k, start) in prefixed.items():
+            if k in interviewer:
                 self.blocked.append(self.paras[i])
-            elif speakers[p]:
-                self.first_person.append((start, self.paras[i][1], speakers[p]))
-                if len(words(texts[i])) >= 5:
-                    self.add(speakers[p], start, self.paras[i][1], True)
+            elif names.get(k):
+                who = names[k]
+                e = self.entity_named(who)
+                if e is None or e.type != "PERSON":
+                    continue
+                self.first_person.append((start, self.paras[i][1], who))
+                if len(self.text[start: self.paras[i][1]].split()) >= 4:
+                    self.add(who, start, self.paras[i][1], True)
 
     # -- signed statements --------------------------------------------------
     def statement(self) -> None:
@@ -845,16 +1041,9 @@ class QuoteFinder:
             return
         signatory, sig = None, None
         for i in range(len(texts) - 1, max(-1, len(texts) - 9), -1):
-            t = texts[i].strip().rstrip(",")
-            if len(t.split()) > 6:
-                continue
-            s = self.paras[i][0]
-            e = self.entity_over(s, s + len(t), ("PERSON",))
-            if e is None:
-                continue
-            covered = sum(m.end - m.start for m in e.mentions if s <= m.start < s + len(t))
-            if covered >= 0.7 * len(t.rstrip(".")):
-                signatory, sig = e.name, i
+            who = self._signature(i, texts[i])
+            if who:
+                signatory, sig = who, i
                 break
         title = self.meta.title if self.meta else None
         if signatory is None:
@@ -883,6 +1072,24 @@ class QuoteFinder:
         self.first_person.append((start, end, signatory))
         self.add(signatory, start, end, True)
 
+    def _signature(self, i: int, t: str) -> str | None:
+        """A signature line: "Alexander Ivanov", "— Alexander Ivanov", "Alexander Ivanov, Head of SOMB"."""
+        m = _SIGNATURE_LEAD.match(t)
+        lead = m.end() if m else 0
+        body = t[lead:].rstrip()
+        n = len(body.split())
+        if not body or n > 16 or (body[-1] in ".?!:" and n > 4):
+            return None  # empty, or a sentence rather than a signature
+        s = self.paras[i][0] + lead
+        first = next(((ms, mt, e) for ms, mt, e in self.mentions[bisect.bisect_left(self.mention_starts, s):]
+                      if ms < s + 3), None)
+        if first is None or first[2].type != "PERSON":
+            return None
+        rest = self.text[first[1]: self.paras[i][0] + len(t)].strip()
+        if rest and not rest.startswith(","):
+            return None
+        return first[2].name
+
     @staticmethod
     def _prose(t: str) -> bool:
         return len(t.split()) >= 4 and bool(re.search(r"[.!?…\"”»’)]\s*$", t))
@@ -901,7 +1108,8 @@ class QuoteFinder:
     def find(self) -> list[Quote]:
         has_marks = bool(self.segments)
         self.interview()
-        self.statement()
+        if not self.candidates:  # an interview is not a statement by its interviewer
+            self.statement()
         if has_marks:
             self.direct_quotes()
         self.reported_speech()
@@ -921,26 +1129,25 @@ def dedup(cands: list[_Candidate]) -> list[_Candidate]:
 
     Two texts of similar length are one quote (the direct one wins, then the
     longer); a short quote inside a long one by the same speaker (a quoted
-    sentence inside an interview answer) is dropped for the long one."""
+    phrase inside reported speech, a sentence inside an interview answer) is
+    dropped for the long one."""
     kept: list[tuple[_Candidate, list[str]]] = []
+
+    def similar(a: list[str], b: list[str]) -> bool:
+        return min(len(a), len(b)) / max(1, max(len(a), len(b))) >= 0.5
+
+    def better(a: tuple[_Candidate, list[str]], b: tuple[_Candidate, list[str]]) -> bool:
+        if similar(a[1], b[1]):
+            return (a[0].direct, len(a[1])) > (b[0].direct, len(b[1]))
+        return len(a[1]) > len(b[1])
+
     for c in cands:
-        w = words(c.text)
-        dup = None
-        for n, (k, kw) in enumerate(kept):
-            if overlap(w, kw) < 0.8:
-                continue
-            similar = min(len(w), len(kw)) / max(1, max(len(w), len(kw))) >= 0.5
-            if similar or k.speaker == c.speaker:
-                dup = n
-                break
-        if dup is None:
-            kept.append((c, w))
-            continue
-        k, kw = kept[dup]
-        similar = min(len(w), len(kw)) / max(1, max(len(w), len(kw))) >= 0.5
-        better = (c.direct, len(w)) > (k.direct, len(kw)) if similar else len(w) > len(kw)
-        if better:
-            kept[dup] = (c, w)
+        item = (c, words(c.text))
+        dups = [k for k in kept if overlap(item[1], k[1]) >= 0.8 and (similar(item[1], k[1]) or k[0].speaker == c.speaker)]
+        if not dups:
+            kept.append(item)
+        elif all(better(item, k) for k in dups):
+            kept = [k for k in kept if not any(k is d for d in dups)] + [item]
     return sorted((c for c, _ in kept), key=lambda c: (c.start, c.end))
 
 
