@@ -27,6 +27,8 @@ from newsgraph.temporal import event_date
 
 SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 OBJECTS = {"dobj", "dative", "attr", "oprd"}
+SYMMETRIC = {"COOPERATE", "CONSULT"}
+TARGETED = {"AID", "SUPPORT", "AGREE", "REQUEST", "ACCUSE", "SANCTION", "THREATEN", "ASSAULT", "REJECT", "CONCEDE"}
 ADVERBIAL_PREPS = {"during", "after", "following", "amid", "since", "before", "despite", "until", "in", "at", "on",
                    "over", "under", "through", "throughout", "via", "because", "due", "as"}
 CLIMB = {"dobj", "pobj", "prep", "conj", "xcomp", "ccomp", "acomp", "advcl", "appos", "attr", "npadvmod", "relcl", "acl"}
@@ -216,8 +218,9 @@ class EventExtractor:
                 add(self._parties([t for i in including for t in self._with_conjuncts(i)], index, ents_by_name))
             if mod_parties:
                 add(mod_parties)
-            elif head.lemma_.lower() in self.lex.generic:
-                generic = True
+            elif head.lemma_.lower() in self.lex.generic and not (
+                    head.tag_ == "NNS" and head.lemma_.lower() in ("country", "state", "nation", "government")):
+                generic = True  # "the country", not "countries"
             elif not including:
                 of = [p for prep in self._children(head, {"prep"}) if prep.lower_ == "of"
                       for p in self._children(prep, {"pobj"})]
@@ -258,7 +261,23 @@ class EventExtractor:
                 actor_heads = self._children(prep, {"pobj"})
         actor, generic_actor = self._head_parties(actor_heads, index, ents_by_name)
         recipient, generic_recipient = self._head_parties(recipient_heads, index, ents_by_name)
+        if not actor and not generic_actor and tok.pos_ == "VERB" and not actor_heads:
+            # The parse found no subject at all (small models misparse "ECOWAS lifted
+            # sanctions"): the nearest party before the verb in its sentence.
+            actor = self._nearest(tok, index, ents_by_name, before=True)
+            if actor and not recipient and type_ in TARGETED:
+                recipient = [p for p in self._nearest(tok, index, ents_by_name, before=False) if p not in actor]
         return actor, recipient, (generic_actor, generic_recipient)
+
+    def _nearest(self, tok: Token, index, ents_by_name, *, before: bool, window: int = 8) -> list[Party]:
+        sent = tok.sent
+        rng = range(tok.i - 1, max(sent.start, tok.i - window) - 1, -1) if before else range(
+            tok.i + 1, min(sent.end, tok.i + window + 1))
+        for i in rng:
+            found = self._parties([tok.doc[i]], index, ents_by_name)
+            if found:
+                return found[:1]
+        return []
 
     def _actor_preps(self, trig: _Trigger) -> set[str]:
         return {p for s in trig.senses for p in self.lex.actor_preps.get((s.type, trig.token.lemma_.lower()), ())}
@@ -316,6 +335,14 @@ class EventExtractor:
                     [focus] if generic_recipient and focus is not None and focus in actor and sense.type != "CONSULT" else [])
                 if not actor:
                     continue
+                others = self._other_states(sent, index, actor + recipient)
+                if len(others) == 1:
+                    # One other state in the sentence: the partner of a one-sided
+                    # cooperation, the target of aid or an attack ("instructors ... in the CAR").
+                    if sense.type in SYMMETRIC and not recipient and len(actor) == 1:
+                        actor = actor + others
+                    elif sense.type in TARGETED and not recipient:
+                        recipient = others
                 status = self._status(trig.token, sent)
                 type_, mode = sense.type, sense.mode
                 if status == "future" and type_ in self.lex.future_to_agree:
@@ -373,6 +400,17 @@ class EventExtractor:
         name = states.most_common(1)[0][0]
         ent = next(e for e in entities if e.name == name)
         return self._party(ent)
+
+    def _other_states(self, sent: Span, index, known: list[Party]) -> list[Party]:
+        names = {p.name for p in known}
+        countries = {p.country for p in known if p.country}
+        out: list[Party] = []
+        for tok in sent:
+            ent = self._entity_at(index, tok.idx)
+            if (ent is not None and ent.kind == "state" and ent.name not in names
+                    and ent.country not in countries and ent.name not in {p.name for p in out}):
+                out.append(self._party(ent))
+        return out
 
     def _location(self, tok: Token, index) -> str | None:
         for prep in self._children(tok, {"prep"}):
