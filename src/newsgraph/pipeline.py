@@ -224,3 +224,20 @@ def _events(ex: "Extractor", ctx: DocContext) -> None:
     body_start = first.end if first is not None and title and first.text == title else 0
     ctx.extra["events"] = ex._event_extractor.extract(
         ctx.doc, ctx.entities, ctx.meta.published if ctx.meta else None, body_start)
+
+
+@stage("signals")
+def _signals(ex: "Extractor", ctx: DocContext) -> None:
+    from newsgraph.nlp.signals import SignalContext, SignalDetector
+
+    if getattr(ex, "_signal_detector", None) is None:
+        ex._signal_detector = SignalDetector(ex.kb)
+    meta = ctx.meta or Metadata()
+    paragraphs = ctx.cleaned.paragraphs if ctx.cleaned else []
+    lead_end = paragraphs[1].end if len(paragraphs) > 1 else (paragraphs[0].end if paragraphs else 0)
+    quotes = ctx.extra.get("quotes") or []
+    ctx.extra["signals"] = ex._signal_detector.detect(SignalContext(
+        text=ctx.text, entities=ctx.entities, authors=meta.authors, outlet=meta.outlet,
+        cited_sources=ctx.cited_sources, published=meta.published, roles=list(ctx.extra.get("roles") or []),
+        speakers={q.speaker for q in quotes}, lead_end=lead_end,
+    ))

@@ -38,6 +38,10 @@ GENERIC = frozenset(LEXICON["generic_names"])
 REGIONAL = frozenset(LEXICON["regional_adjectives"]) | frozenset(LEXICON["peoples"])
 GIVEN_NAMES = frozenset(LEXICON["given_names"])
 DESCRIPTIVE_HEADS = frozenset(LEXICON["descriptive_heads"])
+_SYSTEM = re.compile(
+    r"(?:(?<=[‘'\"“])|\b)(?P<name>[A-Z][\w-]*[A-Za-z0-9](?:[ -][A-Z0-9][\w-]*)?)[’'\"”]?\s+(?:"
+    + "|".join(LEXICON["system_heads"]) + r")\b"
+)
 _ORG_WORDS = re.compile(
     r"(?i)\b(?:group|union|company|corporation|ltd|inc|agency|ministry|council|party|front|movement|army|forces|"
     r"bank|fund|foundation|institute|university|association|network|committee|office|news|media|alliance)\b"
@@ -334,6 +338,7 @@ class EntityResolver:
         mentions = self.mentions(doc, title_end)
         mentions = self._acronym_definitions(text, mentions)
         mentions = self._embassies(text, mentions)
+        mentions = self._named_systems(text, mentions)
         mentions += self._undetected_acronyms(text, mentions)
         mentions.sort(key=lambda m: m.start)
         groups = self.cluster(mentions, text)
@@ -345,6 +350,31 @@ class EntityResolver:
             entities.append(self._entity(group))
         entities.sort(key=lambda e: e.mentions[0].start)
         return entities
+
+    def _named_systems(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """'the Orengk complex', 'Pantsir systems': a named weapon or programme (type OTHER)."""
+        taken = [(x.start, x.end) for x in mentions]
+        for m in _SYSTEM.finditer(text):
+            start, end = m.span("name")
+            name = m.group("name")
+            # NER's guess for the same words ("Zarkon" as a person) gives way to the head noun
+            same = [x for x in mentions if x.start == start and x.end == end and x.entry is None]
+            if same:
+                mentions = [x for x in mentions if x not in same]
+                taken = [(x.start, x.end) for x in mentions]
+            if any(s < end and start < e for s, e in taken) or name_key(name) in GENERIC:
+                continue
+            if start > 0 and text[start - 1] not in " \t\n‘'\"“(":
+                continue
+            if m.start() == 0 or text[max(0, start - 2):start].strip() in (".", ""):
+                # sentence-initial capitals prove nothing unless the name is quoted
+                if not (start > 0 and text[start - 1] in "‘'\"“"):
+                    continue
+            entry = next(iter(self.kb.lookup(name)), None)
+            mentions.append(Mention(start, end, name, entry.type if entry else "OTHER", entry,
+                                    kind=None if entry else "weapon"))
+            taken.append((start, end))
+        return sorted(mentions, key=lambda x: x.start)
 
     def _state_named(self, name: str) -> KBEntry | None:
         key = name_key(name)
@@ -457,8 +487,8 @@ class EntityResolver:
             )
         labels = Counter(m.label for m in group)
         type_ = "PERSON" if labels.get("PERSON") else labels.most_common(1)[0][0]
-        named = next((m for m in group if m.canonical), None)
-        name = named.canonical if named else self._fullest(forms)
+        named = next((m for m in group if m.canonical or m.kind), None)
+        name = named.canonical if named and named.canonical else self._fullest(forms)
         return Entity(
             id=None, name=name, type=type_, kind=named.kind if named else None,
             country=named.country if named else None, aliases=forms,
