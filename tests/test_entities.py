@@ -102,3 +102,16 @@ def test_embassies_are_one_body(extract_text):
     assert e["Embassy of the United States in Niamey"].aliases == ["US Embassy in Niamey"]
     assert e["Embassy of the United States in Niamey"].country == "USA"
     assert e["Embassy of France in Bamako"].kind == "government_body"
+
+
+def test_title_picks_among_same_surname(extract_text):
+    r = extract_text("Foreign Minister Karamoko Jean-Marie Traoré met Ibrahim Traoré's envoy. Karamoko Jean-Marie "
+                     "Traoré spoke first. Then President Traoré arrived.")
+    e = ents(r)
+    assert e["Ibrahim Traoré"].aliases[-1] == "Traoré"
+    assert len(e["Ibrahim Traoré"].mentions) == 2
+
+
+def test_day_names_do_not_open_person_names(extract_text):
+    r = extract_text("On Friday General Abdourahamane Tchiani addressed the nation.")
+    assert "Abdourahamane Tchiani" in ents(r)

@@ -107,7 +107,7 @@ def _cited_sources(ex: "Extractor", ctx: DocContext) -> None:
     ctx.cited_sources = cited_sources(ctx.text, ctx.entities, ex.kb)
 
 
-DEFAULT_STAGES = ("clean", "metadata", "entities", "cited_sources")
+DEFAULT_STAGES = ("clean", "metadata", "entities", "cited_sources", "quotes")
 
 
 @dataclass
@@ -241,3 +241,7 @@ def _signals(ex: "Extractor", ctx: DocContext) -> None:
         cited_sources=ctx.cited_sources, published=meta.published, roles=list(ctx.extra.get("roles") or []),
         speakers={q.speaker for q in quotes}, lead_end=lead_end,
     ))
+
+
+# Stages defined in their own modules register themselves on import.
+from newsgraph.nlp import quotes as _quotes  # noqa: E402,F401

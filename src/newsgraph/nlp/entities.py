@@ -37,6 +37,11 @@ LOCATIVE = frozenset(LEXICON["locative_words"])
 GENERIC = frozenset(LEXICON["generic_names"])
 REGIONAL = frozenset(LEXICON["regional_adjectives"]) | frozenset(LEXICON["peoples"])
 GIVEN_NAMES = frozenset(LEXICON["given_names"])
+CALENDAR_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april june july "
+    "august september october november december".split()
+)
+TITLES = frozenset(LEXICON["person_titles"])
 DESCRIPTIVE_HEADS = frozenset(LEXICON["descriptive_heads"])
 _SYSTEM = re.compile(
     r"(?:(?<=[‘'\"“])|\b)(?P<name>[A-Z][\w-]*[A-Za-z0-9](?:[ -][A-Z0-9][\w-]*)?)[’'\"”]?\s+(?:"
@@ -106,7 +111,8 @@ class EntityResolver:
             for d in state.demonyms:
                 k = name_key(d)
                 self.demonyms |= {k, k + "s", k + "es"}
-        self.name_prefixes = self.demonyms | set(LEXICON["person_titles"]) | set(LEXICON["regional_adjectives"])
+        self.name_prefixes = (self.demonyms | set(LEXICON["person_titles"]) | set(LEXICON["regional_adjectives"])
+                              | CALENDAR_WORDS)
         for state in kb.states():
             if state.capital:
                 city = kb.resolve(state.capital)
@@ -229,7 +235,7 @@ class EntityResolver:
                 if i < j and translit_key(mentions[i].text) == translit_key(mentions[j].text):
                     uf.union(i, j)
 
-        linked = self._link_short_person_forms(mentions, persons, uf)
+        linked = self._link_short_person_forms(mentions, persons, uf, text)
         for i, m in enumerate(mentions):
             if m.weak and i not in linked:
                 uf.union(i, by_entry.setdefault(m.entry.id, i))
@@ -242,7 +248,9 @@ class EntityResolver:
             groups.setdefault(uf.find(i), []).append(m)
         return list(groups.values())
 
-    def _link_short_person_forms(self, mentions: list[Mention], persons: list[int], uf: _UnionFind) -> set[int]:
+    def _link_short_person_forms(
+        self, mentions: list[Mention], persons: list[int], uf: _UnionFind, text: str = ""
+    ) -> set[int]:
         """A surname ("Traore") or first name + patronymic ("Alexander Alexandrovich")
         stands for the one full name it fits, preferring people already mentioned."""
         def person_forms(i: int) -> list[str]:
@@ -259,10 +267,21 @@ class EntityResolver:
                 surnames.setdefault(translit_key(words[-1]), set()).add(i)
                 firsts.setdefault(translit_key(words[0]), set()).add(i)
 
+        def titled(c: int, title: str) -> bool:
+            entry = mentions[c].entry
+            return entry is not None and any(title in o.title.lower() for o in entry.offices)
+
         def pick(candidates: set[int], at: int) -> int | None:
             roots = {uf.find(c) for c in candidates}
             if len(roots) <= 1:
                 return roots.pop() if roots else None
+            # "President Traoré" with two Traorés: the one the KB has in that office
+            before = text[max(0, at - 30):at].split()
+            title = before[-1].lower().rstrip(".") if before else ""
+            if title in TITLES:
+                fitting = {uf.find(c) for c in candidates if titled(c, title)}
+                if len(fitting) == 1:
+                    return fitting.pop()
             # Several people fit (two Traorés): the one named most recently before it.
             earlier = [c for c in candidates if mentions[c].start < at]
             return uf.find(max(earlier, key=lambda c: mentions[c].start)) if earlier else None

@@ -371,12 +371,10 @@ class QuoteFinder:
             before = before[cut + 1:]
         before = re.split(r"\b(?:met|and|with|said|told|by|to|from)\b", before)[-1]
         after = ""
-        if self.text[end:end + 2].startswith(","):
-            hi = min(len(self.text), end + 60)
-            j = bisect.bisect_right(self.mention_starts, end)
-            if j < len(self.mention_starts) and self.mention_starts[j] < hi:
-                hi = self.mention_starts[j]
-            after = re.split(r"[.;!?\n]", self.text[end:hi])[0]
+        if self.text[end:end + 2].startswith(","):  # the apposition up to its closing comma
+            after = re.split(r"[.;!?\n]", self.text[end: end + 70])[0]
+            close = after.find(",", 1)
+            after = after[: close if close > 0 else len(after)]
         self._windows[key] = before + " " + after
         return self._windows[key]
 
@@ -411,6 +409,10 @@ class QuoteFinder:
         titled = [x for x in scored if x[0] > 0]
         if titled:
             return max(titled, key=lambda x: (x[0], x[1]))[2].name
+        if noun in SPOKES_NOUNS:  # an unnamed spokesman speaks for the body named before
+            org = self.preceding(tok.idx, ("ORG",), within=800, pred=lambda e, s, t: (
+                e.kind == "government_body" or any(w in words(e.name) for w in GOVERNMENT_WORDS)))
+            return org.name if org else None
         if people:
             return people[0].name
         # a headline before any name: the person the text gives that title
@@ -519,11 +521,11 @@ class QuoteFinder:
                 return self.resolve(v.head)
             if v.dep_ == "acl" and v.head.lemma_.lower() in STATEMENT_NOUNS:
                 v = v.head  # "a statement saying ...": who issued the statement
-                if v.dep_ in ("dobj", "pobj", "nsubjpass") and v.head is not v:
+                if v.dep_ in ("dobj", "pobj", "nsubjpass") and v.head.i != v.i:
                     v = v.head if v.dep_ != "pobj" else v.head.head
                     continue
                 return None
-            if v.dep_ not in ("conj", "advcl", "xcomp", "pcomp", "prep") or v.head is v:
+            if v.dep_ not in ("conj", "advcl", "xcomp", "pcomp", "prep") or v.head.i == v.i:
                 return None
             v = v.head
         return None
@@ -732,7 +734,7 @@ class QuoteFinder:
         if tok.i == 0:
             return None
         root = self.doc[tok.i - 1]  # climb to the head of the clause before the colon
-        while root.head is not root and root.head.i < tok.i:
+        while root.head.i != root.i and root.head.i < tok.i:
             root = root.head
         subj = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subj:
@@ -766,7 +768,7 @@ class QuoteFinder:
         if root is None:
             return False
         head = root.head
-        if head.lower_ == "as" and head.head is not head:
+        if head.lower_ == "as" and head.head.i != head.i:
             head = head.head
         return bool(self.speech_lemma(head)) and root.dep_ in ("dobj", "ccomp", "xcomp", "oprd", "attr", "pobj", "npadvmod", "appos")
 
@@ -962,10 +964,15 @@ class QuoteFinder:
     def _interviewee(self, first_marked: int) -> str | None:
         intro_end = self.paras[first_marked][0]
         persons_ok = lambda name: name is not None and name_key(name) not in self.authors  # noqa: E731
-        for m in re.finditer(r"\w+", self.text[:intro_end]):
-            tok = self.token_at(m.start())
-            if tok.idx != m.start() or tok.pos_ != "VERB" or tok.lemma_.lower() not in INTRO_VERBS:
-                continue
+        # the introduction's verbs, nearest paragraph to the first question first
+        intro_verbs = []
+        for n in range(first_marked - 1, max(-1, first_marked - 5), -1):
+            ps, pe = self.paras[n]
+            for m in re.finditer(r"\w+", self.text[ps:pe]):
+                tok = self.token_at(ps + m.start())
+                if tok.idx == ps + m.start() and tok.pos_ == "VERB" and tok.lemma_.lower() in INTRO_VERBS:
+                    intro_verbs.append(tok)
+        for tok in intro_verbs:
             subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
             if subj is None:
                 continue
@@ -1081,9 +1088,9 @@ class QuoteFinder:
         if not body or n > 16 or (body[-1] in ".?!:" and n > 4):
             return None  # empty, or a sentence rather than a signature
         s = self.paras[i][0] + lead
-        first = next(((ms, mt, e) for ms, mt, e in self.mentions[bisect.bisect_left(self.mention_starts, s):]
-                      if ms < s + 3), None)
-        if first is None or first[2].type != "PERSON":
+        k = bisect.bisect_left(self.mention_starts, s)
+        first = self.mentions[k] if k < len(self.mentions) else None
+        if first is None or first[0] >= s + 3 or first[2].type != "PERSON":
             return None
         rest = self.text[first[1]: self.paras[i][0] + len(t)].strip()
         if rest and not rest.startswith(","):

@@ -111,6 +111,10 @@ def build_nlp(kb: KnowledgeBase, *, exclude: tuple[str, ...] = ()) -> Language:
     return nlp
 
 
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
+    "august september october november december".split()
+)
 _FUNCTION_TAIL = {"of", "the", "for", "and", "in", "on", "de", "du", "des", "la", "le"}
 
 
@@ -125,7 +129,8 @@ def make_entity_repair(nlp: Language, name: str):
     titles = _person_titles()
 
     def is_name_token(tok) -> bool:
-        return tok.pos_ == "PROPN" and tok.text[:1].isupper() and tok.lower_.rstrip(".") not in titles
+        return (tok.pos_ == "PROPN" and tok.text[:1].isupper() and tok.lower_.rstrip(".") not in titles
+                and tok.lower_ not in _CALENDAR)
 
     def repair(doc: Doc) -> Doc:
         ents = list(doc.ents)
