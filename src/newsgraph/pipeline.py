@@ -223,7 +223,8 @@ def _events(ex: "Extractor", ctx: DocContext) -> None:
     first = ctx.cleaned.paragraphs[0] if ctx.cleaned and ctx.cleaned.paragraphs else None
     body_start = first.end if first is not None and title and first.text == title else 0
     ctx.extra["events"] = ex._event_extractor.extract(
-        ctx.doc, ctx.entities, ctx.meta.published if ctx.meta else None, body_start)
+        ctx.doc, ctx.entities, ctx.meta.published if ctx.meta else None, body_start,
+        quotes=ctx.extra.get("quotes") or ())
 
 
 @stage("signals")

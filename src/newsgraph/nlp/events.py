@@ -27,6 +27,8 @@ from newsgraph.temporal import event_date
 
 SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 OBJECTS = {"dobj", "dative", "attr", "oprd"}
+FIRST_PERSON: set[str] = set()  # measured: I/we as actors added more wrong events than right ones
+THIRD_PERSON = {"he", "him", "his", "she", "her"}
 SYMMETRIC = {"COOPERATE", "CONSULT"}
 TARGETED = {"AID", "SUPPORT", "AGREE", "REQUEST", "ACCUSE", "SANCTION", "THREATEN", "ASSAULT", "REJECT", "CONCEDE"}
 ADVERBIAL_PREPS = {"during", "after", "following", "amid", "since", "before", "despite", "until", "in", "at", "on",
@@ -91,6 +93,7 @@ class EventExtractor:
         self.kb = kb
         self.lex = lexicon()
         self.type_scorer = type_scorer
+        self._quote_spans: list[tuple[int, int, str]] = []
         self.demonym_state: dict[str, object] = {}
         for state in kb.states():
             for d in state.demonyms:
@@ -117,12 +120,32 @@ class EventExtractor:
     def _state_party(self, state) -> Party:
         return Party(name=state.name, country=state.country)
 
+    def _pronoun(self, tok: Token, index, entities_by_name) -> Entity | None:
+        """he/she: the nearest person named before; I/we inside a quote: its speaker."""
+        low = tok.lower_
+        if low in FIRST_PERSON:
+            for start, end, speaker in self._quote_spans:
+                if start <= tok.idx < end:
+                    return entities_by_name.get(speaker)
+            return None
+        if low in THIRD_PERSON:
+            starts, spans = index
+            i = bisect.bisect_left(starts, tok.idx) - 1
+            while i >= 0:
+                ent = spans[i][2]
+                if ent.type == "PERSON":
+                    return ent
+                i -= 1
+        return None
+
     def _parties(self, tokens: Iterable[Token], index, entities_by_name) -> list[Party]:
         """Parties named in ``tokens``: entity mentions, or the state of a nationality word."""
         out: list[Party] = []
         seen: set[str] = set()
         for tok in tokens:
             ent = self._entity_at(index, tok.idx)
+            if ent is None and tok.pos_ == "PRON":
+                ent = self._pronoun(tok, index, entities_by_name)
             party = None
             if ent is not None and ent.type in ("PERSON", "ORG", "GPE") and ent.kind not in ("city", "region"):
                 party = self._party(ent)
@@ -302,9 +325,12 @@ class EventExtractor:
         return "asserted"
 
     # -- document -------------------------------------------------------------
-    def extract(self, doc: Doc, entities: list[Entity], published: str | None, body_start: int = 0) -> list[Event]:
+    def extract(self, doc: Doc, entities: list[Entity], published: str | None, body_start: int = 0,
+                quotes: Iterable = ()) -> list[Event]:
         """Events of the document; sentences before ``body_start`` (the headline,
-        which restates the story) are skipped."""
+        which restates the story) are skipped. ``quotes`` lets first-person
+        pronouns inside them stand for their speaker."""
+        self._quote_spans = [(q.start, q.end, q.speaker) for q in quotes if q.start is not None and q.end is not None]
         index = self._index(entities)
         ents_by_name = {e.name: e for e in entities}
         focus = self._focus_state(entities)
