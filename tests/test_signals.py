@@ -71,3 +71,22 @@ def test_unknown_weapon_system(record_of):
     assert "Zarkon" in s.detail
     known = record_of("Mali received Pantsir systems from Russia.")
     assert "unknown_entity" not in kinds(known)
+
+
+def test_office_holder_refuted_by_dated_kb(record_of):
+    r = record_of("Russian Defence Minister Sergei Shoigu visited Bamako on Monday.", published="2025-01-10")
+    [s] = [s for s in r.signals if s.kind == "kb_conflict"]
+    assert "Andrei Belousov" in s.detail and r.text[s.evidence.start:s.evidence.end] == s.evidence.text
+    ok = record_of("Russian Defence Minister Sergei Shoigu visited Bamako on Monday.", published="2023-01-10")
+    assert "kb_conflict" not in kinds(ok)
+
+
+def test_namesake_with_wrong_first_name(record_of):
+    r = record_of("Russian Deputy Foreign Minister Ivan Lavrov met envoys from Niger.")
+    [s] = [s for s in r.signals if s.kind == "kb_conflict"]
+    assert "Sergei Lavrov" in s.detail and "Ivan Lavrov" in s.detail
+
+
+def test_wrong_rank(record_of):
+    r = record_of("Burkina Faso's leader, General Ibrahim Traoré, addressed the nation.")
+    assert any(s.kind == "kb_conflict" and "captain" in s.detail.lower() for s in r.signals)

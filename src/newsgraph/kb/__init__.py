@@ -6,6 +6,6 @@ them (an entry with the same id replaces the built-in one).
 from __future__ import annotations
 
 from newsgraph.kb.model import KBEntry, Office
-from newsgraph.kb.store import KBError, KnowledgeBase, builtin_kb_dir, load_kb, name_key
+from newsgraph.kb.store import KBError, KnowledgeBase, builtin_kb_dir, load_kb, name_key, office_key
 
-__all__ = ["KBEntry", "KBError", "KnowledgeBase", "Office", "builtin_kb_dir", "load_kb", "name_key"]
+__all__ = ["KBEntry", "KBError", "KnowledgeBase", "Office", "builtin_kb_dir", "load_kb", "name_key", "office_key"]

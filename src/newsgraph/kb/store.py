@@ -43,6 +43,30 @@ def name_key(name: str) -> str:
     return s[4:] if s.startswith("the ") else s
 
 
+_PORTFOLIO_OF = re.compile(r"^(?P<head>(?:deputy |first deputy |vice |acting )*(?:minister|secretary|ministry))"
+                           r" (?:of |for )(?:the )?(?P<portfolio>.+)$")
+_TITLE_SYNONYMS = {
+    "defense": "defence", "armed forces": "defence", "foreign affairs": "foreign", "external affairs": "foreign",
+    "internal affairs": "interior", "home affairs": "interior", "head of state": "president",
+}
+
+
+@lru_cache(maxsize=4096)
+def office_key(title: str) -> str:
+    """One key for the ways a title is written: 'Minister of Defense', 'Defence
+    Minister' and 'defence minister' share 'defence minister'."""
+    key = name_key(title)
+    for word, canonical in _TITLE_SYNONYMS.items():
+        key = re.sub(rf"\b{word}\b", canonical, key)
+    m = _PORTFOLIO_OF.match(key)
+    if m:
+        key = f"{m.group('portfolio')} {m.group('head')}"
+        head_words = m.group("head").split()
+        if len(head_words) > 1:  # "deputy minister of defence" -> "deputy defence minister"
+            key = f"{' '.join(head_words[:-1])} {m.group('portfolio')} {head_words[-1]}"
+    return re.sub(r"\s+", " ", key).strip()
+
+
 @dataclass
 class KnowledgeBase:
     entries: dict[str, KBEntry] = field(default_factory=dict)
@@ -104,7 +128,7 @@ class KnowledgeBase:
         out = []
         for e in self.entries.values():
             for office in e.offices:
-                if name_key(office.title) != name_key(title):
+                if office_key(office.title) != office_key(title):
                     continue
                 target = self.resolve(office.of)
                 keys = {name_key(office.of)} | ({name_key(f) for f in target.surface_forms} if target else set())

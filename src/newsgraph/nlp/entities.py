@@ -219,9 +219,14 @@ class EntityResolver:
         uf = _UnionFind(len(mentions))
         by_key: dict[str, int] = {}
         by_entry: dict[str, int] = {}
+        def bare_surname(m: Mention) -> bool:
+            return m.weak or (m.entry is None and m.label == "PERSON" and len(m.text.split()) == 1)
+
         for i, m in enumerate(mentions):
-            if m.weak:
-                continue  # placed by _link_short_person_forms, else by its KB entry below
+            if bare_surname(m):
+                # Each "Traoré" may stand for a different full name: placed by
+                # _link_short_person_forms, else below by its KB entry or its spelling.
+                continue
             if m.entry is not None:
                 j = by_entry.setdefault(m.entry.id, i)
             else:
@@ -237,8 +242,11 @@ class EntityResolver:
 
         linked = self._link_short_person_forms(mentions, persons, uf, text)
         for i, m in enumerate(mentions):
-            if m.weak and i not in linked:
-                uf.union(i, by_entry.setdefault(m.entry.id, i))
+            if bare_surname(m) and i not in linked:
+                if m.entry is not None:
+                    uf.union(i, by_entry.setdefault(m.entry.id, i))
+                else:
+                    uf.union(i, by_key.setdefault(name_key(m.text), i))
         self._link_defined_acronyms(mentions, text, uf)
         self._link_org_short_forms(mentions, uf)
         self._link_near_miss_places(mentions, uf)

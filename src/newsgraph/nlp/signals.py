@@ -16,10 +16,12 @@ import re
 from dataclasses import dataclass
 
 from newsgraph.dates import to_date
-from newsgraph.kb import KBEntry, KnowledgeBase, name_key
+from newsgraph.kb import KBEntry, KnowledgeBase, name_key, office_key
 from newsgraph.record import Entity, Role, Signal
 from newsgraph.record import Span as Evidence
 
+RANKS = {"general", "colonel", "captain", "major", "lieutenant", "commander", "marshal", "admiral", "brigadier",
+         "sergeant", "corporal"}
 _STATE_MEDIA_PHRASE = re.compile(r"(?i)\b(?:russian |chinese |iranian )?state(?:-run| media| television| TV| news agency| broadcaster)\b[^.]{0,40}\b(?:reported|said|quoted|cited|according)")
 
 
@@ -125,10 +127,19 @@ class SignalDetector:
         day = to_date(ctx.published) if ctx.published and len(ctx.published) == 10 else None
         out = []
         for role in ctx.roles:
-            if not role.of or role.evidence is None:
+            if role.evidence is None:
+                continue
+            rank = self._rank_conflict(role, ctx)
+            if rank:
+                out.append(Signal(kind="kb_conflict", detail=rank, evidence=role.evidence))
+                continue
+            if not role.of:
                 continue
             holders = self.kb.office_holders(role.title, role.of, day)
             if not holders:
+                namesake = self._namesake_in_office(role, day)
+                if namesake:
+                    out.append(Signal(kind="kb_conflict", detail=namesake, evidence=role.evidence))
                 continue
             names = {h.name for h, _ in holders}
             person = next((e for e in ctx.entities if e.name == role.person), None)
@@ -137,9 +148,12 @@ class SignalDetector:
             surname = role.person.split()[-1]
             same_surname = [h for h, _ in holders if h.name.split()[-1] == surname]
             when = f" on {ctx.published}" if day else ""
+            namesake = self._namesake_in_office(role, day)
             if same_surname:
                 detail = (f"Names {role.person} as {role.title} of {role.of}; the knowledge base has "
                           f"{same_surname[0].name} in that office{when}.")
+            elif namesake:
+                detail = namesake
             elif day is not None:
                 detail = (f"Names {role.person} as {role.title} of {role.of}; the knowledge base has "
                           f"{', '.join(sorted(names))} in that office{when}.")
@@ -147,6 +161,41 @@ class SignalDetector:
                 continue
             out.append(Signal(kind="kb_conflict", detail=detail, evidence=role.evidence))
         return out
+
+    def _rank_conflict(self, role: Role, ctx: SignalContext) -> str | None:
+        """'his pay as an army general' for a captain: a rank the KB contradicts."""
+        words = set(name_key(role.title).split())
+        stated = words & RANKS
+        person = next((e for e in ctx.entities if e.name == role.person), None)
+        entry = self._entry(person) if person else None
+        if not stated or entry is None or not entry.rank:
+            return None
+        held = set(name_key(entry.rank).split()) & RANKS
+        if held and not (held & stated):
+            return (f"Gives {role.person} the rank of {role.title}; the knowledge base has the rank "
+                    f"{entry.rank}. KB source: {entry.source}")
+        return None
+
+    def _namesake_in_office(self, role: Role, day) -> str | None:
+        """'Deputy Minister of Defense Nikolai Belousov' when the KB's Belousov is Andrei,
+        the minister: a person the KB does not know, named like one who holds a
+        related office of the same state."""
+        if self.kb.lookup(role.person):
+            return None
+        surname = role.person.split()[-1]
+        portfolio = set(office_key(role.title).split()) - {"deputy", "first", "vice", "acting", "minister", "secretary"}
+        of_entry = self.kb.resolve(role.of) if role.of else None
+        for entry in self.kb:
+            if entry.type != "PERSON" or name_key(entry.name.split()[-1]) != name_key(surname):
+                continue
+            for office in entry.offices:
+                target = self.kb.resolve(office.of)
+                if (target is of_entry and portfolio & set(office_key(office.title).split())
+                        and (day is None or office.holds_on(day))):
+                    return (f"Names {role.person} as {role.title} of {role.of}; the knowledge base knows "
+                            f"{entry.name} as {office.title} of {office.of} and no {role.person}. "
+                            f"KB source: {office.source}")
+        return None
 
     def misnamed_places(self, ctx: SignalContext) -> list[Signal]:
         """A state called by a name no KB entry has ("Central Asian Republic" for the
