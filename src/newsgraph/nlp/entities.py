@@ -345,14 +345,22 @@ class EntityResolver:
             uf.union(j, heads.setdefault(key, j))
 
     def _link_near_miss_places(self, mentions: list[Mention], uf: _UnionFind) -> None:
-        known = [i for i, m in enumerate(mentions) if m.entry is not None and m.entry.type in ("GPE", "LOC")]
+        known: dict[str, int] = {}  # one mention per distinct place: forms are compared once
+        for i, m in enumerate(mentions):
+            if m.entry is not None and m.entry.type in ("GPE", "LOC"):
+                known.setdefault(m.entry.id, i)
         for i, m in enumerate(mentions):
             if m.entry is not None or m.label not in ("GPE", "LOC", "ORG") or len(m.text) < 6:
                 continue
             best, best_ratio = None, 0.0
-            for j in known:
+            key = name_key(m.text)
+            matcher = difflib.SequenceMatcher(None, "", key)  # b is cached: the mention
+            for j in known.values():
                 for form in mentions[j].entry.surface_forms:
-                    ratio = difflib.SequenceMatcher(None, name_key(m.text), name_key(form)).ratio()
+                    matcher.set_seq1(name_key(form))
+                    if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+                        continue
+                    ratio = matcher.ratio()
                     if ratio > best_ratio:
                         best, best_ratio = j, ratio
             if best is not None and best_ratio >= 0.85:
