@@ -115,3 +115,10 @@ def test_title_picks_among_same_surname(extract_text):
 def test_day_names_do_not_open_person_names(extract_text):
     r = extract_text("On Friday General Abdourahamane Tchiani addressed the nation.")
     assert "Abdourahamane Tchiani" in ents(r)
+
+
+def test_title_and_surname_resolve_through_kb_offices(extract_text):
+    r = extract_text("Crowds cheered as President Traoré arrived in Bobo-Dioulasso.")
+    assert "Ibrahim Traoré" in ents(r)
+    r = extract_text("Foreign Minister Traoré received the ambassador.")
+    assert "Karamoko Jean-Marie Traoré" in ents(r)

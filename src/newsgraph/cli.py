@@ -207,3 +207,7 @@ def main(version: Annotated[bool, typer.Option("--version", help="Show the versi
     if version:
         typer.echo(f"newsgraph {__version__}")
         raise typer.Exit()
+
+
+# Store and graph commands (ingest, db, entity, timeline, narratives, stats, search, contradictions).
+import newsgraph.cli_store  # noqa: E402,F401

@@ -111,6 +111,11 @@ class EntityResolver:
             for d in state.demonyms:
                 k = name_key(d)
                 self.demonyms |= {k, k + "s", k + "es"}
+        # surname -> KB people, for "President Traoré" when the text never gives his full name
+        self.people_by_surname: dict[str, list[KBEntry]] = {}
+        for entry in kb:
+            if entry.type == "PERSON" and entry.offices:
+                self.people_by_surname.setdefault(name_key(entry.name.split()[-1]), []).append(entry)
         self.name_prefixes = (self.demonyms | set(LEXICON["person_titles"]) | set(LEXICON["regional_adjectives"])
                               | CALENDAR_WORDS)
         for state in kb.states():
@@ -187,9 +192,25 @@ class EntityResolver:
             if entry is not None and entry.kind == "city" and entry.id in self.capital_of:
                 if not self._is_place(doc, span):
                     entry = self.capital_of[entry.id]
+            if entry is None and label in ("PERSON", "ORG", "GPE") and len(text.split()) == 1:
+                entry = self._titled_surname(full, start, text)
+                if entry is not None:
+                    label = "PERSON"
             weak = entry is not None and entry.type == "PERSON" and len(text.split()) == 1
             out.append(Mention(start, end, text, entry.type if entry else label, entry, start < title_end, weak))
         return out
+
+    def _titled_surname(self, full: str, start: int, surname: str) -> KBEntry | None:
+        """'President Traoré': the one KB person of that surname who held that office."""
+        before = full[max(0, start - 40):start].split()
+        if not before or before[-1].lower().rstrip(".") not in TITLES:
+            return None
+        title = before[-1].lower().rstrip(".")
+        fits = [e for e in self.people_by_surname.get(name_key(surname), [])
+                if any(title in o.title.lower() for o in e.offices)]
+        if len(fits) > 1:  # Moussa Traoré was president too: prefer whoever holds it now
+            fits = [e for e in fits if any(title in o.title.lower() and o.end is None for o in e.offices)]
+        return fits[0] if len(fits) == 1 else None
 
     def _generic(self, text: str) -> bool:
         key = name_key(text)

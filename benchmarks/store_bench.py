@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Knowledge-store benchmark: records stored per second, query latency, database size.
+
+    .venv/bin/python benchmarks/store_bench.py [--n 100000] [--db sqlite|PATH|postgresql://...] [--json FILE]
+
+Builds a synthetic store of N documents from generated records
+(``newsgraph.store.synthetic``, deterministic for a seed: a skewed cast of
+people, organizations and states, roles, events reported by several outlets,
+quotes, narratives, syndicated copies and updated versions), then times:
+
+* storing: records/s over the time spent in ``Store.add_records`` (generation
+  excluded; each record all-or-nothing, commits every ``--batch-size``);
+* ``entity_profile`` and ``timeline`` latency, p50/p95 over ``--queries``
+  entities, half drawn from the 100 most-mentioned (hubs), half uniformly;
+* the database size.
+
+Targets (issue 5): >= 300 records/s stored on SQLite, profile p95 <= 50 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=100_000, help="documents to store (default 100000)")
+    ap.add_argument("--db", default="sqlite", help="'sqlite' (a temporary file), a SQLite path, or a postgresql:// URL")
+    ap.add_argument("--schema", help="PostgreSQL schema to build in (default: a fresh one, dropped at the end)")
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--batch-size", type=int, default=500)
+    ap.add_argument("--chunk", type=int, default=2000, help="records generated ahead of each timed store call")
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--keep", action="store_true", help="keep the database (and PostgreSQL schema)")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    args = ap.parse_args()
+
+    from newsgraph.store import Store
+    from newsgraph.store.synthetic import Generator
+
+    tmpdir = None
+    schema = None
+    if args.db == "sqlite":
+        tmpdir = tempfile.mkdtemp(prefix="newsgraph-bench-")
+        url = str(Path(tmpdir) / "bench.db")
+    elif args.db.startswith(("postgresql:", "postgres:", "postgresql+psycopg:")):
+        url = args.db
+        schema = args.schema or f"ng_bench_{uuid.uuid4().hex[:8]}"
+    else:
+        url = args.db
+    store = Store(url, schema=schema)
+    backend = store.dialect
+    print(f"store: {store!r}{f' schema {schema}' if schema else ''}; n={args.n} seed={args.seed}", file=sys.stderr)
+
+    gen = Generator(args.seed, n=args.n)
+    store_wall = store_cpu = gen_s = 0.0
+    statuses: dict[str, int] = {}
+    done = 0
+    t_start = time.perf_counter()
+    while done < args.n:
+        t0 = time.perf_counter()
+        chunk = [gen.record(i) for i in range(done, min(args.n, done + args.chunk))]
+        gen_s += time.perf_counter() - t0
+        w0, c0 = time.perf_counter(), time.process_time()
+        for r in store.add_records(chunk, batch_size=args.batch_size):
+            statuses[r.status] = statuses.get(r.status, 0) + 1
+        store_wall += time.perf_counter() - w0
+        store_cpu += time.process_time() - c0
+        done += len(chunk)
+        if done % 10_000 < args.chunk or done == args.n:
+            print(f"  {done:>8} stored  {done / store_wall:7.1f} records/s (store time)", file=sys.stderr)
+    total_wall = time.perf_counter() - t_start
+    if statuses.get("failed"):
+        print(f"warning: {statuses['failed']} record(s) failed", file=sys.stderr)
+
+    # queries over a fixed sample of entities: hubs and the long tail
+    rng = random.Random(args.seed)
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT id, name FROM entities WHERE doc_count > 0 AND merged_into_id IS NULL ORDER BY doc_count DESC, id"
+        ).all()
+    hubs, tail = rows[:100], rows
+    sample = [rng.choice(hubs) for _ in range(args.queries // 2)] + [rng.choice(tail) for _ in range(args.queries - args.queries // 2)]
+    rng.shuffle(sample)
+    store.entity_profile(sample[0][0])  # warm the connection pool and caches
+    profile_ms, timeline_ms, search_ms = [], [], []
+    years = list(range(2019, 2026))
+    words = ["security", "Russia", "agreement", "instructors", "Republished", "Mali"]
+    for eid, name in sample:
+        t0 = time.perf_counter()
+        store.entity_profile(name)
+        profile_ms.append((time.perf_counter() - t0) * 1000)
+        start = f"{rng.choice(years)}-{rng.randint(1, 12):02d}" if rng.random() < 0.5 else None
+        t0 = time.perf_counter()
+        store.timeline(entity=name, start=start, limit=100)
+        timeline_ms.append((time.perf_counter() - t0) * 1000)
+    for _ in range(max(10, args.queries // 10)):
+        t0 = time.perf_counter()
+        store.search_text(rng.choice(words), limit=20)
+        search_ms.append((time.perf_counter() - t0) * 1000)
+
+    stats = store.stats()
+    size = stats.get("database_bytes")
+    if backend == "sqlite":
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        path = Path(store.engine.url.database)
+        size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+    figures = {
+        "backend": backend, "n": args.n, "seed": args.seed, "statuses": statuses,
+        "records_per_s": round(args.n / store_wall, 1),
+        "records_per_cpu_s": round(args.n / store_cpu, 1),
+        "store_s": round(store_wall, 1), "generate_s": round(gen_s, 1), "total_s": round(total_wall, 1),
+        "profile_ms": {"p50": round(pct(profile_ms, 0.5), 2), "p95": round(pct(profile_ms, 0.95), 2),
+                       "max": round(max(profile_ms), 2)},
+        "timeline_ms": {"p50": round(pct(timeline_ms, 0.5), 2), "p95": round(pct(timeline_ms, 0.95), 2),
+                        "max": round(max(timeline_ms), 2)},
+        "search_ms": {"p50": round(pct(search_ms, 0.5), 2), "p95": round(pct(search_ms, 0.95), 2)},
+        "database_bytes": size, "database_mb": round((size or 0) / 2**20, 1),
+        "counts": {k: stats[k] for k in ("documents", "versions", "stories", "entities", "mentions", "events",
+                                         "event_clusters", "corroborated_clusters", "quotes", "edges")},
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "mean_profile_ms": round(statistics.mean(profile_ms), 2),
+    }
+    print(f"""
+backend               {backend}
+documents             {args.n} ({statuses})
+stored                {figures['records_per_s']} records/s (store time {figures['store_s']} s; \
+{figures['records_per_cpu_s']} records per CPU-second; generation {figures['generate_s']} s not counted)
+entity profile        p50 {figures['profile_ms']['p50']} ms, p95 {figures['profile_ms']['p95']} ms \
+(max {figures['profile_ms']['max']} ms; {len(profile_ms)} queries, half on the 100 biggest hubs)
+timeline              p50 {figures['timeline_ms']['p50']} ms, p95 {figures['timeline_ms']['p95']} ms
+full-text search      p50 {figures['search_ms']['p50']} ms, p95 {figures['search_ms']['p95']} ms
+database size         {figures['database_mb']} MiB
+counts                {figures['counts']}""")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1) + "\n")
+    store.close()
+    if not args.keep:
+        if tmpdir:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+        if schema and not args.schema:
+            s = Store(url, schema=schema, upgrade=False)
+            with s.engine.begin() as conn:
+                conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            s.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
