@@ -212,12 +212,19 @@ class Extractor:
         )
 
 
+def _classifier_scores(sentences: list[str]) -> list[dict[str, float]]:
+    """Type probabilities from the sentence classifier (one embedding batch per document)."""
+    from newsgraph.nlp.event_classifier import EventClassifier
+
+    return [scores.probs for scores in EventClassifier.get().classify(sentences)]
+
+
 @stage("events")
 def _events(ex: "Extractor", ctx: DocContext) -> None:
     from newsgraph.nlp.events import EventExtractor
 
     if getattr(ex, "_event_extractor", None) is None:
-        ex._event_extractor = EventExtractor(ex.kb)
+        ex._event_extractor = EventExtractor(ex.kb, type_scorer=_classifier_scores)
     assert ctx.doc is not None
     title = ctx.meta.title if ctx.meta else None
     first = ctx.cleaned.paragraphs[0] if ctx.cleaned and ctx.cleaned.paragraphs else None

@@ -27,6 +27,9 @@ from newsgraph.temporal import event_date
 
 SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 OBJECTS = {"dobj", "dative", "attr", "oprd"}
+VETO_NONE, VETO_TYPE = 0.5, 0.15
+PROPOSE_MIN = 0.5
+OVERRIDE_MIN = 0.6
 FIRST_PERSON: set[str] = set()  # measured: I/we as actors added more wrong events than right ones
 THIRD_PERSON = {"he", "him", "his", "she", "her"}
 SYMMETRIC = {"COOPERATE", "CONSULT"}
@@ -339,9 +342,17 @@ class EventExtractor:
             if sent.start_char < body_start:
                 continue
             triggers = self._triggers(sent)
-            if triggers:
+            # Without a lexicon trigger, the classifier may still find an event in a
+            # sentence that names at least one party ("troops jointly secured the town").
+            if triggers or (self.type_scorer and self._parties(sent, index, ents_by_name)):
                 candidates.append((sent, triggers))
         scores = self.type_scorer([s.text for s, _ in candidates]) if self.type_scorer and candidates else None
+        if scores:
+            for k, (sent, triggers) in enumerate(candidates):
+                if not triggers:
+                    proposed = self._proposed(sent, scores[k])
+                    if proposed:
+                        triggers.append(proposed)
         events: list[Event] = []
         where: dict[tuple, int] = {}
         for k, (sent, triggers) in enumerate(candidates):
@@ -407,13 +418,29 @@ class EventExtractor:
             where[key] = len(events)
         events.append(event)
 
+    @staticmethod
+    def _proposed(sent: Span, scores: dict[str, float]) -> _Trigger | None:
+        """The classifier's event for a sentence without a trigger, anchored at its main verb."""
+        best = max((t for t in scores if t != "NONE"), key=lambda t: scores[t], default=None)
+        if best is None or scores[best] < PROPOSE_MIN or scores[best] <= scores.get("NONE", 0.0):
+            return None
+        root = sent.root
+        if root.pos_ not in ("VERB", "AUX"):
+            return None
+        return _Trigger(root, [TriggerSense(best, None)])
+
     def _choose(self, senses: list[TriggerSense], scores: dict[str, float] | None) -> TriggerSense | None:
         if not scores:
             return senses[0]
         best = max(senses, key=lambda s: scores.get(s.type, 0.0))
-        # The classifier vetoes a trigger only when it is confident there is no event.
-        if scores.get("NONE", 0.0) > 0.8 and scores.get(best.type, 0.0) < 0.1:
+        # The classifier vetoes a trigger when it finds no event in the sentence and
+        # gives the trigger's type little weight.
+        if scores.get("NONE", 0.0) >= VETO_NONE and scores.get(best.type, 0.0) < VETO_TYPE:
             return None
+        # "held a joint exercise": the trigger says MOBILIZE, the sentence says COOPERATE
+        top = max((t for t in scores if t != "NONE"), key=lambda t: scores[t])
+        if top != best.type and scores[top] >= OVERRIDE_MIN and scores.get(best.type, 0.0) < VETO_TYPE:
+            return TriggerSense(top, None)
         return best
 
     def _focus_state(self, entities: list[Entity]) -> Party | None:
