@@ -182,7 +182,15 @@ class EntityResolver:
                 continue
             last = text.split()[-1]
             if last.islower() and last in DESCRIPTIVE_HEADS:
-                continue  # "the Russian military": a description, not a name
+                # "the Russian military": a description, not a name; but in "Mali's army"
+                # the possessor is still a mention of Mali.
+                owner = re.match(r"(.+?)['’]s\s", text)
+                found = self.kb.lookup(owner.group(1)) if owner else []
+                if found:
+                    o_entry = found[0]
+                    out.append(Mention(start, start + len(owner.group(1)), owner.group(1), o_entry.type, o_entry,
+                                       start < title_end))
+                continue
             if entry is None and label == "PERSON" and len(text.split()) == 1 and self._after_locative(doc, span):
                 label = "GPE"  # "near Dembi": NER calls unknown one-word places people
             words = text.split()

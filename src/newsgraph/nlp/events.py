@@ -141,8 +141,9 @@ class EventExtractor:
                 i -= 1
         return None
 
-    def _parties(self, tokens: Iterable[Token], index, entities_by_name) -> list[Party]:
-        """Parties named in ``tokens``: entity mentions, or the state of a nationality word."""
+    def _parties(self, tokens: Iterable[Token], index, entities_by_name, *, places: bool = False) -> list[Party]:
+        """Parties named in ``tokens``: entity mentions, or the state of a nationality word.
+        With ``places``, a city stands for its state ("left Niamey": Niger)."""
         out: list[Party] = []
         seen: set[str] = set()
         for tok in tokens:
@@ -150,7 +151,12 @@ class EventExtractor:
             if ent is None and tok.pos_ == "PRON":
                 ent = self._pronoun(tok, index, entities_by_name)
             party = None
-            if ent is not None and ent.type in ("PERSON", "ORG", "GPE") and ent.kind not in ("city", "region"):
+            if ent is not None and ent.kind == "city" and places and ent.country:
+                state = self.kb.state_by_country(ent.country)
+                if state is not None:
+                    named = entities_by_name.get(state.name)
+                    party = self._party(named) if named else self._state_party(state)
+            elif ent is not None and ent.type in ("PERSON", "ORG", "GPE") and ent.kind not in ("city", "region"):
                 party = self._party(ent)
             elif tok.pos_ in ("ADJ", "PROPN", "NOUN") and name_key(tok.text) in self.demonym_state:
                 state = self.demonym_state[name_key(tok.text)]
@@ -212,7 +218,7 @@ class EventExtractor:
             cur = cur.head
         return [], False
 
-    def _head_parties(self, heads: list[Token], index, ents_by_name) -> tuple[list[Party], bool]:
+    def _head_parties(self, heads: list[Token], index, ents_by_name, *, places: bool = False) -> tuple[list[Party], bool]:
         """The parties a noun phrase names, read from its head: the entity at the head
         ("Shoigu"), an appositive name ("the Minister of Defence, Kassoum Coulibaly"),
         a nationality ("Russian instructors"), a possessor of a generic head ("Burkina
@@ -227,7 +233,7 @@ class EventExtractor:
                     out.append(p)
 
         for head in [c for h in heads for c in self._with_conjuncts(h)]:
-            direct = self._parties([head], index, ents_by_name)
+            direct = self._parties([head], index, ents_by_name, places=places)
             if direct:
                 add(direct)
                 continue
@@ -286,7 +292,7 @@ class EventExtractor:
             if prep.lower_ in self._actor_preps(trig):
                 actor_heads = self._children(prep, {"pobj"})
         actor, generic_actor = self._head_parties(actor_heads, index, ents_by_name)
-        recipient, generic_recipient = self._head_parties(recipient_heads, index, ents_by_name)
+        recipient, generic_recipient = self._head_parties(recipient_heads, index, ents_by_name, places=True)
         if not actor and not generic_actor and tok.pos_ == "VERB" and not actor_heads:
             # The parse found no subject at all (small models misparse "ECOWAS lifted
             # sanctions"): the nearest party before the verb in its sentence.
