@@ -565,3 +565,24 @@ def test_spokesman_resolves_to_titled_person_or_body(extract_text):
     r = extract_text("Sergei Lavrov met Ibrahim Traoré in Ouagadougou. A spokesman said that the talks lasted "
                      "three hours.")
     assert r.quotes == []
+
+
+def test_object_and_clause_speech_verbs(extract_text):
+    r = extract_text("Assimi Goïta highlighted the completion of three new barracks in the north. "
+                     "Sadio Camara expressed confidence that the new drones would change the war.")
+    by = {q.speaker: q for q in r.quotes}
+    assert by[name_of(r, "Assimi Goïta")].text.startswith("the completion of three new barracks")
+    assert by[name_of(r, "Sadio Camara")].text.startswith("the new drones would change the war")
+    assert not any(q.direct for q in r.quotes)
+
+
+def test_speaking_about_and_the_head_of_a_state(extract_text):
+    r = extract_text("Mali's leaders met on Monday. The head of Niger stated that foreign bases threaten the region. "
+                     "Later, Abdoulaye Diop spoke about the dangers posed by armed groups in the border area.")
+    speakers = {q.speaker for q in r.quotes}
+    assert "Niger" in speakers and name_of(r, "Abdoulaye Diop") in speakers
+
+
+def test_headline_verbs_are_not_quotes(extract_text):
+    r = extract_text("Russia Announces New Grain Deliveries To Mali\n\nRussia delivered grain on Monday.")
+    assert r.quotes == []

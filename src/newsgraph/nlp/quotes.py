@@ -385,8 +385,9 @@ class QuoteFinder:
             d in ("its", "their") for d in dets
         ):
             # "a spokesman for the ministry", "its spokesman": the body speaks
-            inner = self.entity_over(tok.idx, self._np_end(tok), ("ORG",))
-            if inner is not None:
+            # "the head of Niger stated": the state speaks through its head
+            inner = self.entity_over(tok.idx, self._np_end(tok), ("ORG", "GPE"))
+            if inner is not None and (inner.type == "ORG" or inner.kind == "state"):
                 return inner.name
             if any(d in ("its", "their") for d in dets):
                 org = self.preceding(tok.idx, ("ORG",), within=600)
@@ -567,17 +568,25 @@ class QuoteFinder:
             return None  # "did not say", "has not announced"
         ccomps = [c for c in kids if c.dep_ == "ccomp"]
         toks: list[Token] = []
+        obj: Token | None = None
         if ccomps:
             c = max(ccomps, key=lambda c: c.right_edge.i - c.left_edge.i)
             toks = list(c.subtree)
         elif lemma in OBJECT_VERBS:
             need = OBJECT_VERBS[lemma]
             objs = [c for c in kids if c.dep_ == "dobj" and c.i > verb.i]
-            if not objs:
+            if not objs and need == "about" and not any(c.dep_ == "prep" and c.lower_ in ("to", "with") for c in kids):
+                # "spoke about the activities of ..." (but "spoke to X about Y" introduces an interview)
+                about = [c for c in kids if c.dep_ == "prep" and c.lower_ == "about"]
+                toks = [t for a in about for p in a.children if p.dep_ == "pobj" for t in p.subtree]
+                objs = []
+            if not objs and not toks:
                 return None
-            obj = objs[0]
-            if obj.lower_ in ("itself", "himself", "herself", "themselves", "ourselves", "myself"):
+            obj = objs[0] if objs else None
+            if obj is not None and obj.lower_ in ("itself", "himself", "herself", "themselves", "ourselves", "myself"):
                 return None  # "it calls itself ...": a name, not speech
+        if lemma in OBJECT_VERBS and not ccomps and obj is not None:
+            need = OBJECT_VERBS[lemma]
             right = [c for c in kids if c.i > verb.i and c.dep_ in ("dobj", "prep", "oprd", "xcomp", "ccomp", "attr", "advcl")]
             if need == "as":
                 ok = any((c.dep_ == "prep" and c.lower_ == "as") or c.dep_ in ("oprd", "xcomp", "ccomp", "attr") for c in right)
@@ -586,6 +595,11 @@ class QuoteFinder:
                 ok = any(c.dep_ == "prep" and c.lower_ == "of" for c in right) or any(
                     c.dep_ == "prep" and c.lower_ == "of" for c in obj.children
                 )
+            elif need == "clause":
+                # "expressed confidence that ...": the clause on the object is the content
+                clauses = [c for c in obj.subtree if c.dep_ in ("acl", "ccomp") and c.i > obj.i]
+                ok = bool(clauses)
+                right = clauses[:1]
             else:
                 ok = True
                 right = [obj]
@@ -595,6 +609,8 @@ class QuoteFinder:
                 if c.dep_ in ("prep", "advcl") and c.lower_ not in ("as", "of") and need != "any":
                     continue
                 toks.extend(c.subtree)
+        elif ccomps or lemma in OBJECT_VERBS:
+            pass
         elif lemma in INFINITIVE_VERBS:
             xs = [c for c in kids if c.dep_ == "xcomp" and c.i > verb.i]
             if not xs or any(c.dep_ == "auxpass" for c in kids):
@@ -864,8 +880,8 @@ class QuoteFinder:
     def reported_speech(self) -> None:
         for m in _SPEECH_RE.finditer(self.text):
             tok = self.token_at(m.start())
-            if self.in_blocked(tok.idx) or self.in_quote(tok.idx):
-                continue
+            if self.in_blocked(tok.idx) or self.in_quote(tok.idx) or self._in_title(tok.idx):
+                continue  # a headline restates the story ("Russia Announces More Aid")
             if m.group(0).lower().startswith("according"):
                 self._reported_according(tok)
                 continue
