@@ -252,3 +252,14 @@ def test_ranks_can_be_switched_off(kb, monkeypatch):
     text = "President Captain Ibrahim Traoré received Colonel Assimi Goïta."
     record = ex.extract(SourceDocument("t", "t", "text", text, text, True, {}))
     assert triples(record) == {("Ibrahim Traoré", "president", "Burkina Faso")}
+
+
+def test_signature_block_role(kb):
+    from newsgraph.ingest.base import SourceDocument
+    from newsgraph.pipeline import DEFAULT_STAGES, Extractor
+
+    text = ("Statement on the crisis\n\nWe call for calm and for dialogue between all parties.\n\n"
+            "14.02.2023\nMoussa Keita,\nDirector of the Sahel Peace Forum")
+    ex = Extractor(kb, stages=[s for s in DEFAULT_STAGES if s in ("clean", "metadata", "entities")] + ["roles"])
+    r = ex.extract(SourceDocument("t", "t", "text", text, text, True, {}))
+    assert any(x.person == "Moussa Keita" and x.title == "Director" for x in r.roles), r.roles

@@ -981,10 +981,34 @@ def _as_date(value: str | None) -> dt.date | None:
         return None
 
 
+def signature_roles(ctx: DocContext) -> list[Role]:
+    """A signature block: a line with a name, the next with the office
+    ("Alexander Ivanov,\nHead of the Officers Union for International Security")."""
+    paragraphs = ctx.cleaned.paragraphs[-6:] if ctx.cleaned else []
+    spans = [(m.start, m.end, e) for e in ctx.entities for m in e.mentions]
+    heads = lexicon().heads
+    out: list[Role] = []
+    for name_p, title_p in zip(paragraphs, paragraphs[1:]):
+        person = next((e for s, t, e in spans if e.type == _PERSON and s == name_p.start
+                       and name_p.text[t - s:].strip(" ,") == ""), None)
+        first = title_p.text.split(" ", 1)[0].lower()
+        if person is None or first not in heads or len(title_p.text) > 150:
+            continue
+        title, sep, _ = title_p.text.partition(" of ")
+        of = next((e for s, t, e in spans if sep and s >= title_p.start + len(title) and t <= title_p.end
+                   and e.type in ("ORG", "GPE")), None)
+        text = ctx.text[name_p.start:title_p.end]
+        out.append(Role(person=person.name, title=title.strip(), of=of.name if of else None,
+                        evidence=Span(start=name_p.start, end=title_p.end, text=text)))
+    return out
+
+
 def find_roles(ctx: DocContext, kb: KnowledgeBase) -> list[Role]:
     if ctx.doc is None or not any(e.type == _PERSON for e in ctx.entities):
         return []
-    return RoleFinder(ctx, kb).run()
+    roles = RoleFinder(ctx, kb).run()
+    seen = {(r.person, r.title.lower(), r.of) for r in roles}
+    return roles + [r for r in signature_roles(ctx) if (r.person, r.title.lower(), r.of) not in seen]
 
 
 @stage("roles")
