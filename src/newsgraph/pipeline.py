@@ -107,7 +107,7 @@ def _cited_sources(ex: "Extractor", ctx: DocContext) -> None:
     ctx.cited_sources = cited_sources(ctx.text, ctx.entities, ex.kb)
 
 
-DEFAULT_STAGES = ("clean", "metadata", "entities", "cited_sources", "roles", "quotes", "events", "signals")
+DEFAULT_STAGES = ("clean", "metadata", "entities", "cited_sources", "roles", "quotes", "events", "narratives", "signals")
 
 
 @dataclass
@@ -254,3 +254,4 @@ def _signals(ex: "Extractor", ctx: DocContext) -> None:
 # Stages defined in their own modules register themselves on import.
 from newsgraph.nlp import quotes as _quotes  # noqa: E402,F401
 from newsgraph.nlp import roles as _roles  # noqa: E402,F401
+from newsgraph.nlp import narratives as _narratives  # noqa: E402,F401
