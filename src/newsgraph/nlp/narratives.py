@@ -48,7 +48,6 @@ import importlib.resources
 import json
 import os
 import re
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import yaml
 
+from newsgraph.nlp.loaded_once import LoadedOnce
 from newsgraph.record import Narrative, Span
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -450,11 +450,9 @@ class DocumentNarratives:
     probs: np.ndarray                   # (len(sentences), K) sentence probabilities
 
 
-class NarrativeDetector:
+class NarrativeDetector(LoadedOnce):
     """Sentence and document narrative scores (see module docstring)."""
 
-    _instance: "NarrativeDetector | None" = None
-    _lock = threading.Lock()
 
     def __init__(self, directory: Path | None = None, extra: str | Path | None = None, embedder: Any = None):
         from newsgraph.nlp.embeddings import MODEL_ID as EMBEDDING_MODEL_ID
@@ -487,15 +485,6 @@ class NarrativeDetector:
         self.decision = {**DEFAULT_DECISION, **(self.meta.get("decision") or {})}
         self.definitions = {n.id: n for n in load_narratives(extra)}
         self._embedder = embedder
-
-    @classmethod
-    def get(cls) -> "NarrativeDetector":
-        """The process-wide detector, loaded on first use."""
-        if cls._instance is None:
-            with cls._lock:
-                if cls._instance is None:
-                    cls._instance = cls()
-        return cls._instance
 
     @property
     def embedder(self):
