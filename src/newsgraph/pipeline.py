@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -118,6 +119,13 @@ class ExtractionError:
     message: str
 
 
+def _forget_embeddings() -> None:
+    """Sentence vectors are shared between the stages of one document only."""
+    module = sys.modules.get("newsgraph.nlp.embeddings")
+    if module is not None:
+        module.forget_recent()
+
+
 def doc_id_for(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -176,6 +184,7 @@ class Extractor:
             ctx.doc = doc
         for i, ctx in enumerate(batch):
             if i not in failed:
+                _forget_embeddings()
                 failed.update(self._guarded(i, ctx, after))
             if i in failed:
                 yield failed[i]

@@ -129,7 +129,8 @@ class Embedder(LoadedOnce):
         """Embed ``texts``: float32 array of shape (len(texts), 384), rows L2-normalised.
 
         The vectors of recently embedded texts are reused: the event classifier and
-        the narrative stage embed many of the same sentences of a document."""
+        the narrative stage embed many of the same sentences of a document (the
+        pipeline clears the cache between documents with ``forget_recent``)."""
         texts = list(texts)
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         missing = []
@@ -180,6 +181,15 @@ class Embedder(LoadedOnce):
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[idx] = pooled / np.clip(norms, 1e-12, None)
         return out
+
+
+def forget_recent() -> None:
+    """Drop cached vectors: the pipeline calls this between documents, so sharing is
+    within one document and repeated inputs (benchmarks) are embedded anew."""
+    instance = Embedder.__dict__.get("_instance")
+    if instance is not None:
+        with instance._cache_lock:
+            instance._cache.clear()
 
 
 def embed(texts: list[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
