@@ -32,6 +32,7 @@ PROPOSE_MIN = 0.5
 OVERRIDE_MIN = 0.6
 FIRST_PERSON: set[str] = set()  # measured: I/we as actors added more wrong events than right ones
 THIRD_PERSON = {"he", "him", "his", "she", "her"}
+OF_ACTS = {"AID", "MOBILIZE", "ASSAULT", "PROTEST", "RETREAT"}  # "X of Y": Y acts
 SYMMETRIC = {"COOPERATE", "CONSULT"}
 TARGETED = {"AID", "SUPPORT", "AGREE", "REQUEST", "ACCUSE", "SANCTION", "THREATEN", "ASSAULT", "REJECT", "CONCEDE"}
 ADVERBIAL_PREPS = {"during", "after", "following", "amid", "since", "before", "despite", "until", "in", "at", "on",
@@ -275,9 +276,14 @@ class EventExtractor:
             own = self._children(tok, {"poss", "compound", "amod", "nmod"})
             actor_heads = own + preps.get("by", []) + preps.get("between", []) + preps.get("among", [])
             if not self._parties([t for h in actor_heads for t in h.subtree], index, ents_by_name):
-                # "the presence of Wagner mercenaries": the "of" party acts
+                # "the presence of Wagner mercenaries", "the withdrawal of the SADC force": the "of" party acts
                 of = self._parties([t for h in preps.get("of", []) for t in h.subtree], index, ents_by_name)
-                if of and type_ in ("AID", "MOBILIZE", "ASSAULT", "PROTEST"):
+                # "the signing of an accord between Russia and Togo": parties of the noun's object
+                inner_between = [p for o in preps.get("of", []) for prep in self._children(o, {"prep"})
+                                 if prep.lower_ in ("between", "among") for p in self._children(prep, {"pobj"})]
+                if inner_between:
+                    actor_heads = inner_between
+                elif of and type_ in OF_ACTS:
                     actor_heads = preps.get("of", [])
                 else:
                     actor_heads, _ = self._subject_of(tok)
