@@ -33,11 +33,16 @@ from newsgraph.nlp.narratives import (
 
 REPO = Path(__file__).resolve().parents[1]
 HELDOUT = REPO / "tests" / "data" / "narrative_heldout.yaml"
+# Full-length articles (400-700 words) never used for training or tuning.
+HELDOUT_LONG = REPO / "tests" / "data" / "narrative_documents_heldout.yaml"
+TUNING_DOCUMENTS = REPO / "src" / "newsgraph" / "data" / "training" / "narrative_documents.yaml"
 
 MACRO_F1_FLOOR = 0.80
 NARRATIVE_F1_FLOOR = 0.60
 BRIER_CEILING = 0.02
 DOCUMENT_F1_FLOOR = 0.75
+LONG_DOCUMENT_F1_FLOOR = 0.70   # measured 0.75 (P 0.69, R 0.83) when the rule was tuned
+NEUTRAL_FALSE_POSITIVE_CEILING = 0.45  # share of neutral long documents given any narrative (measured 3 of 7)
 
 
 def sha256(path: Path) -> str:
@@ -142,6 +147,41 @@ def test_heldout_documents(detector, heldout):
     f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
     print(f"\nheld-out documents ({len(heldout['documents'])}): precision {prec:.2f} recall {rec:.2f} F1 {f1:.2f}")
     assert f1 >= DOCUMENT_F1_FLOOR
+
+
+def _doc_prf(detector, docs: list[dict]) -> tuple[float, float, float, int]:
+    tp = fp = fn = neutral_hits = 0
+    for doc in docs:
+        got = {n.id for n in detector.detect(doc["text"])}
+        want = set(doc["expected"] or [])
+        tp += len(got & want)
+        fp += len(got - want)
+        fn += len(want - got)
+        neutral_hits += bool(got) and not want
+    prec = tp / (tp + fp) if tp + fp else 1.0
+    rec = tp / (tp + fn) if tp + fn else 1.0
+    return prec, rec, (2 * prec * rec / (prec + rec) if prec + rec else 0.0), neutral_hits
+
+
+def test_heldout_long_documents(detector):
+    docs = yaml.safe_load(HELDOUT_LONG.read_text(encoding="utf-8"))["documents"]
+    assert len(docs) >= 20 and all(len(d["text"].split()) >= 350 for d in docs)
+    prec, rec, f1, neutral_hits = _doc_prf(detector, docs)
+    neutral = sum(1 for d in docs if not d["expected"])
+    print(f"\nheld-out long documents ({len(docs)}, {neutral} neutral): precision {prec:.2f} recall {rec:.2f} "
+          f"F1 {f1:.2f}; neutral documents with a narrative: {neutral_hits}")
+    assert f1 >= LONG_DOCUMENT_F1_FLOOR
+    assert neutral_hits <= NEUTRAL_FALSE_POSITIVE_CEILING * neutral
+
+
+def test_tuning_and_heldout_documents_are_disjoint(heldout):
+    def sentences(docs):
+        def norm(t: str) -> str:
+            return " ".join(t.lower().split())
+        return {norm(s) for d in docs for s in re.split(r"(?<=[.!?])\s+", d["text"]) if len(s.split()) >= 8}
+    tuning = yaml.safe_load(TUNING_DOCUMENTS.read_text(encoding="utf-8"))["documents"]
+    held = yaml.safe_load(HELDOUT_LONG.read_text(encoding="utf-8"))["documents"] + heldout["documents"]
+    assert not sentences(tuning) & sentences(held)
 
 
 # --------------------------------------------------------------------------- sentences
