@@ -283,3 +283,24 @@ def test_pipeline_documents(narrative_extractor, name):
     # the rebuttal document does not get the narrative it rebuts
     if name == "factcheck":
         assert "ukraine_backs_terrorists" not in got
+
+
+def test_unmarked_interview_questions_are_skipped():
+    text = ("Interview with the ambassador\n\n"
+            "Mr Ambassador, critics say foreign instructors abuse civilians. What is your answer?\n\n"
+            "These claims are false. Our instructors train the army and respect the law.\n\n"
+            "Some say the mines only enrich foreigners. Is that so?\n\n"
+            "Every investor pays taxes and employs local people.\n\n"
+            "Will the cooperation continue next year?\n\n"
+            "Yes, we will keep our word to our partners.\n")
+    texts = [c.text for c in candidate_sentences(text)]
+    assert not any("critics say" in t or "only enrich" in t for t in texts)
+    assert any(t.startswith("Our instructors train the army") for t in texts)
+
+
+def test_rhetorical_questions_of_an_author_are_kept():
+    text = ("Who benefits from the chaos in the Sahel? The same powers that plundered its gold for a century.\n\n"
+            "The French army stayed for nine years and the jihadists only grew stronger.\n")
+    texts = [c.text for c in candidate_sentences(text)]
+    assert any("plundered its gold" in t for t in texts)
+    assert any(t.startswith("Who benefits") for t in texts)

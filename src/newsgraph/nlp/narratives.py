@@ -408,6 +408,29 @@ def _line_of(text: str, pos: int) -> tuple[int, int]:
     return start, (len(text) if end < 0 else end)
 
 
+_QUESTION_END = re.compile(r"\?[\"'”’)*_]*\s*$")
+MAX_QUESTION_WORDS = 80
+
+
+def _unmarked_question_lines(text: str) -> set[int]:
+    """Start offsets of interviewer turns in an interview whose questions carry no
+    "Q:" or dash: short paragraphs ending with a question mark, each followed by
+    a paragraph that answers it. At least three such pairs make the document an
+    interview; fewer are taken as rhetorical questions of the author."""
+    lines: list[tuple[int, str]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        if raw.strip():
+            lines.append((pos, raw.strip()))
+        pos += len(raw) + 1
+    asks = [i for i, (_, line) in enumerate(lines)
+            if _QUESTION_END.search(line) and len(line.split()) <= MAX_QUESTION_WORDS]
+    answered = [i for i in asks if i + 1 < len(lines) and not _QUESTION_END.search(lines[i + 1][1])]
+    if len(answered) < 3:
+        return set()
+    return {lines[i][0] for i in answered}
+
+
 def candidate_sentences(text: str, doc: Any = None, max_sentences: int = MAX_SENTENCES) -> list[Candidate]:
     """The sentences worth scoring: body sentences with a narrative cue, minus interviewer
     questions and furniture.
@@ -415,6 +438,7 @@ def candidate_sentences(text: str, doc: Any = None, max_sentences: int = MAX_SEN
     Long documents keep the ``max_sentences`` sentences with the most narrative
     cues (ties: earlier first), in document order."""
     bounds = _sentence_bounds(text, doc)
+    unmarked_questions = _unmarked_question_lines(text)
     cands: list[Candidate] = []
     line_cache: dict[int, tuple[bool, bool]] = {}
     for i, (s, e) in enumerate(bounds):
@@ -426,6 +450,7 @@ def candidate_sentences(text: str, doc: Any = None, max_sentences: int = MAX_SEN
             line = text[ls:le].strip()
             is_q_turn = bool(_QA_MARK.match(line)) or (
                 bool(_INTERVIEWER_TURN.match(line)) and line.rstrip("*_ ").endswith("?"))
+            is_q_turn = is_q_turn or ls in unmarked_questions
             line_cache[ls] = (is_q_turn, bool(_INTERVIEWER_TURN.match(line)))
         is_q_turn, dash_turn = line_cache[ls]
         if is_q_turn or (dash_turn and sent.rstrip("*_ \"”").endswith("?")):
