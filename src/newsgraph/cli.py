@@ -212,3 +212,4 @@ def main(version: Annotated[bool, typer.Option("--version", help="Show the versi
 # Store and graph commands (ingest, db, entity, timeline, narratives, stats, search, contradictions).
 import newsgraph.cli_store  # noqa: E402,F401
 import newsgraph.cli_export  # noqa: E402,F401
+import newsgraph.cli_serve  # noqa: E402,F401
