@@ -8,8 +8,12 @@ Builds a synthetic store of N documents from generated records
 people, organizations and states, roles, events reported by several outlets,
 quotes, narratives, syndicated copies and updated versions), then times:
 
-* storing: records/s over the time spent in ``Store.add_records`` (generation
-  excluded; each record all-or-nothing, commits every ``--batch-size``);
+* storing: records/s over the time spent in ``Store.add_records`` for the whole
+  run (near-duplicate detection, clustering and aggregates included; record
+  generation excluded; each record all-or-nothing, commits every
+  ``--batch-size``), also per CPU-second of this process (SQLite works inside
+  it) and, for a local PostgreSQL, of the server processes serving it, since
+  the machine may be shared: the load average during the run is reported;
 * ``entity_profile`` and ``timeline`` latency, p50/p95 over ``--queries``
   entities, half drawn from the 100 most-mentioned (hubs), half uniformly;
 * the database size.
@@ -42,18 +46,55 @@ def pct(values: list[float], q: float) -> float:
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
+class ServerCpu:
+    """CPU time of the PostgreSQL backends serving the store's connections (when the server is local)."""
+
+    def __init__(self, store) -> None:
+        from sqlalchemy import event
+
+        self.pids: set[int] = set()
+        self.start: dict[int, float] = {}
+
+        @event.listens_for(store.engine, "connect")
+        def _backend(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+            cur.close()
+            self.pids.add(pid)
+            self.start.setdefault(pid, self._cpu(pid) or 0.0)
+
+        store.engine.dispose()  # connections opened from now on are seen
+
+    @staticmethod
+    def _cpu(pid: int) -> float | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None  # not local, or gone
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def seconds(self) -> float | None:
+        now = {pid: self._cpu(pid) for pid in self.pids}
+        if not now or any(v is None for v in now.values()):
+            return None
+        return sum(v - self.start[pid] for pid, v in now.items())
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=100_000, help="documents to store (default 100000)")
     ap.add_argument("--db", default="sqlite", help="'sqlite' (a temporary file), a SQLite path, or a postgresql:// URL")
     ap.add_argument("--schema", help="PostgreSQL schema to build in (default: a fresh one, dropped at the end)")
     ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--batch-size", type=int, default=500)
-    ap.add_argument("--chunk", type=int, default=2000, help="records generated ahead of each timed store call")
+    ap.add_argument("--batch-size", type=int, default=2000, help="records per transaction (default 2000)")
+    ap.add_argument("--chunk", type=int, default=2000,
+                    help="records generated ahead of each timed store call (at least --batch-size)")
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--keep", action="store_true", help="keep the database (and PostgreSQL schema)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
+    args.chunk = max(args.chunk, args.batch_size)
 
     from newsgraph.store import Store
     from newsgraph.store.synthetic import Generator
@@ -70,12 +111,14 @@ def main() -> int:
         url = args.db
     store = Store(url, schema=schema)
     backend = store.dialect
+    server = ServerCpu(store) if backend == "postgresql" else None
     print(f"store: {store!r}{f' schema {schema}' if schema else ''}; n={args.n} seed={args.seed}", file=sys.stderr)
 
     gen = Generator(args.seed, n=args.n)
     store_wall = store_cpu = gen_s = 0.0
     statuses: dict[str, int] = {}
     done = 0
+    loads: list[float] = []
     t_start = time.perf_counter()
     while done < args.n:
         t0 = time.perf_counter()
@@ -87,8 +130,11 @@ def main() -> int:
         store_wall += time.perf_counter() - w0
         store_cpu += time.process_time() - c0
         done += len(chunk)
+        loads.append(os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan"))
         if done % 10_000 < args.chunk or done == args.n:
-            print(f"  {done:>8} stored  {done / store_wall:7.1f} records/s (store time)", file=sys.stderr)
+            print(f"  {done:>8} stored  {done / store_wall:7.1f} records/s (store time), load {loads[-1]:.1f}",
+                  file=sys.stderr)
+    server_cpu = server.seconds() if server else None
     total_wall = time.perf_counter() - t_start
     if statuses.get("failed"):
         print(f"warning: {statuses['failed']} record(s) failed", file=sys.stderr)
@@ -130,6 +176,10 @@ def main() -> int:
         "backend": backend, "n": args.n, "seed": args.seed, "statuses": statuses,
         "records_per_s": round(args.n / store_wall, 1),
         "records_per_cpu_s": round(args.n / store_cpu, 1),
+        "server_cpu_s": round(server_cpu, 1) if server_cpu is not None else None,
+        "records_per_cpu_s_with_server": round(args.n / (store_cpu + server_cpu), 1) if server_cpu else None,
+        "load_average_during_store": {"mean": round(statistics.mean(loads), 2), "max": round(max(loads), 2)},
+        "cpus": os.cpu_count(),
         "store_s": round(store_wall, 1), "generate_s": round(gen_s, 1), "total_s": round(total_wall, 1),
         "profile_ms": {"p50": round(pct(profile_ms, 0.5), 2), "p95": round(pct(profile_ms, 0.95), 2),
                        "max": round(max(profile_ms), 2)},
@@ -142,11 +192,16 @@ def main() -> int:
         "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
         "mean_profile_ms": round(statistics.mean(profile_ms), 2),
     }
+    server_line = "" if server_cpu is None else \
+        f", {figures['records_per_cpu_s_with_server']} counting the server's {figures['server_cpu_s']} CPU-s too"
     print(f"""
 backend               {backend}
 documents             {args.n} ({statuses})
 stored                {figures['records_per_s']} records/s (store time {figures['store_s']} s; \
-{figures['records_per_cpu_s']} records per CPU-second; generation {figures['generate_s']} s not counted)
+{figures['records_per_cpu_s']} records per CPU-second of this process{server_line}; \
+generation {figures['generate_s']} s not counted)
+machine load          {figures['load_average_during_store']['mean']} on average while storing \
+(max {figures['load_average_during_store']['max']}; {figures['cpus']} CPUs)
 entity profile        p50 {figures['profile_ms']['p50']} ms, p95 {figures['profile_ms']['p95']} ms \
 (max {figures['profile_ms']['max']} ms; {len(profile_ms)} queries, half on the 100 biggest hubs)
 timeline              p50 {figures['timeline_ms']['p50']} ms, p95 {figures['timeline_ms']['p95']} ms

@@ -496,3 +496,334 @@ def test_everything_at_once_never_raises(tmp_path):
     assert results
     for err in errors(results):
         assert "\n" not in str(err) and err.origin and err.message
+
+
+# --------------------------------------------------------------------------- decompression bombs in WARC
+
+
+def gzip_bomb(prefix: bytes, size: int, fill: bytes = b"A") -> bytes:
+    """One gzip member that inflates to ``prefix`` + ``size`` bytes of ``fill``, about size/1000 bytes long.
+
+    Built from one compressed 1 MB block repeated (a full flush makes blocks
+    independent), so a 2 GB bomb takes milliseconds to make; its CRC is wrong,
+    which no reader gets far enough to see.
+    """
+    import zlib
+
+    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+    head = comp.compress(prefix) + comp.flush(zlib.Z_FULL_FLUSH)
+    block_in = fill * ((1 << 20) // len(fill))
+    block = comp.compress(block_in) + comp.flush(zlib.Z_FULL_FLUSH)
+    return head + block * (size // len(block_in)) + comp.flush()
+
+
+_WARC_HEAD = b"WARC/1.0\r\nWARC-Type: %s\r\nWARC-Target-URI: https://x.example/bomb\r\n"
+BOMBS = {
+    # a record whose body inflates to 2 GB (its Content-Length says so too)
+    "body": _WARC_HEAD % b"resource" + b"Content-Type: text/html\r\nContent-Length: 2000000000\r\n\r\n<html><body><p>",
+    # a WARC header line that never ends: warcio reads a header line whole
+    "header": _WARC_HEAD % b"resource" + b"X-Pad: ",
+    # the same in the HTTP headers inside a response record
+    "http": _WARC_HEAD % b"response" + b"Content-Type: application/http; msgtype=response\r\n"
+    b"Content-Length: 2000000000\r\n\r\nHTTP/1.1 200 OK\r\nX-Pad: ",
+    # endless short header lines: each is small, together they are a list of millions
+    "many": _WARC_HEAD % b"resource" + b"Content-Type: text/html\r\n",
+}
+_BOMB_FILL = {"many": b"X-A: b\r\n"}
+_BOMB_MESSAGES = {
+    "body": "is 2000.0 MB, over the 20 MB limit",
+    "header": "its header is longer than 64 KB in one line or 256 KB in all",
+    "http": "its header is longer than 64 KB in one line or 256 KB in all",
+    "many": "its header is longer than 64 KB in one line or 256 KB in all",
+}
+
+# Peak memory from /proc (VmHWM, this program's own); ru_maxrss would count the
+# parent's memory at fork, which exec keeps (pytest with spaCy loaded: ~600 MB).
+_MEASURE = """
+import re, sys, time
+from newsgraph.ingest import read_documents
+start = time.monotonic()
+results = [str(r) for r in read_documents([sys.argv[1]])]
+status = open("/proc/self/status").read()
+print(int(re.search(r"VmHWM:\\s*(\\d+)", status).group(1)) // 1024, round(time.monotonic() - start, 1))
+print("\\n".join(results))
+"""
+
+
+@pytest.mark.parametrize("kind", sorted(BOMBS))
+def test_warc_gzip_member_inflating_to_gigabytes(tmp_path, monkeypatch, kind):
+    """Stopped by a size cap with a clear error, in a process that stays small (the reader streams)."""
+    import subprocess
+    import sys
+
+    if not Path("/proc/self/status").is_file():
+        pytest.skip("peak memory is read from /proc (Linux)")
+
+    monkeypatch.delenv("NEWSGRAPH_MAX_BYTES", raising=False)
+    path = tmp_path / f"{kind}.warc.gz"
+    path.write_bytes(gzip_bomb(BOMBS[kind], 2_000_000_000, _BOMB_FILL.get(kind, b"A")))
+    assert path.stat().st_size < 3_000_000  # 2 GB once inflated
+    run = subprocess.run([sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    first, *messages = run.stdout.strip().split("\n")
+    peak_mb, _seconds = first.split()
+    assert messages and all(m.startswith(str(path)) for m in messages)
+    assert any(_BOMB_MESSAGES[kind] in m for m in messages), messages
+    assert not any("unexpected error" in m for m in messages)
+    # loose: importing the readers takes ~70 MB; holding the header lines took 470 MB before the cap
+    assert int(peak_mb) < 300, f"peak RSS {peak_mb} MB"
+
+
+def test_warc_http_gzip_payload_bomb(tmp_path):
+    """A page served with Content-Encoding: gzip that inflates to 1 GB: the record is refused, the next read."""
+    payload = gzip_bomb(b"<html><body><p>", 1_000_000_000)
+    path = tmp_path / "payload.warc.gz"
+    write_warc(path, [
+        ("https://x.example/bomb", payload, [("Content-Encoding", "gzip")]),
+        ("https://x.example/ok", PAGE.encode(), []),
+    ])  # fmt: skip
+    results = list(read_warc(path, max_record_bytes=5_000_000))
+    assert [d.hints["url"] for d in docs(results)] == ["https://x.example/ok"]
+    (err,) = errors(results)
+    assert err.origin == f"{path}#1" and "over the 5 MB limit once decompressed" in err.message
+
+
+def test_warc_with_many_small_records_is_not_a_bomb(tmp_path):
+    """The per-record header cap restarts with each record: a long archive of small records is fine."""
+    from warcio.warcwriter import WARCWriter
+
+    path = tmp_path / "many.warc.gz"
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for i in range(2000):
+            record = writer.create_warc_record(f"https://x.example/m{i}", "metadata", payload=io.BytesIO(b""))
+            writer.write_record(record)
+    cookie = ("Set-Cookie", "a=" + "b" * 30_000)  # a big header, still under the caps
+    write_warc(tmp_path / "page.warc.gz", [("https://x.example/page", PAGE.encode(), [cookie])])
+    path.write_bytes(path.read_bytes() + (tmp_path / "page.warc.gz").read_bytes())
+    results = list(read_warc(path))
+    assert [d.hints["url"] for d in docs(results)] == ["https://x.example/page"] and not errors(results)
+
+
+# --------------------------------------------------------------------------- hostile entities (XXE, billion laughs)
+
+
+@pytest.fixture
+def secret(tmp_path) -> tuple[str, str]:
+    """A local file an external entity could point at, and the marker it holds."""
+    marker = "SECRET-MARKER-7f3a"
+    path = tmp_path / "secret.txt"
+    path.write_text(marker + "\n")
+    return path.as_uri(), marker
+
+
+def _laughs(levels: int = 9) -> str:
+    decls = ['<!ENTITY lol0 "lol">']
+    decls += [f'<!ENTITY lol{i} "{("&lol%d;" % (i - 1)) * 10}">' for i in range(1, levels + 1)]
+    return "".join(decls)
+
+
+def _clean_of(results, marker: str) -> None:
+    text = repr(results)
+    assert marker not in text, "an external entity was resolved"
+    assert "lollollol" not in text, "entities were expanded"
+
+
+def _feeds(uri: str) -> dict[str, str]:
+    xml = '<?xml version="1.0"?>'
+    xxe = f'<!ENTITY xxe SYSTEM "{uri}">'
+    item = (
+        "<item><title>Item &xxe;</title><link>https://x.example/1</link>"
+        f"<description>{PARA} &xxe; &lol9;</description></item>"
+    )
+    channel = f'<rss version="2.0"><channel><title>Evil &xxe;</title>{item}</channel></rss>'
+    atom = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>&xxe;</title><entry><title>&xxe;</title><id>urn:1</id>'
+        f'<content type="html">{PARA} &amp;xxe; &xxe;</content></entry></feed>'
+    )
+    page_in_item = (
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><item><title>Page</title>'
+        f"<content:encoded><![CDATA[<!DOCTYPE html [{xxe}{_laughs()}]>"
+        f"<html><body><p>{PARA * 12} &xxe; &lol9;</p></body></html>]]></content:encoded></item></channel></rss>"
+    )
+    return {
+        "xxe+laughs": f"{xml}<!DOCTYPE rss [{_laughs()}{xxe}]>{channel}",
+        "parameter": f'{xml}<!DOCTYPE rss [<!ENTITY % ext SYSTEM "{uri}"> %ext;]>{channel}',
+        # tricks on the sanitizer: an element-like "<b" or "<a" in the prolog, declarations rebuilt by a removal
+        "tag-in-entity": f'{xml}<!DOCTYPE rss [<!ENTITY a "<b>x</b>">{xxe}]>{channel}',
+        "tag-in-comment": f"{xml}<!-- <a --><!DOCTYPE rss [{xxe}]>{channel}",
+        "nested-declarations": f"{xml}<<!ENTITY>!DOCTYPE rss [<<!ENTITY>{xxe[1:]}]>{channel}",
+        "atom": f"{xml}<!DOCTYPE feed [{xxe}]>{atom}",
+        # a full page inside an item, with its own DOCTYPE
+        "page-in-item": f"{xml}{page_in_item}",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_feeds("file:///x")))
+def test_feed_entities_never_resolved(tmp_path, secret, name):
+    uri, marker = secret
+    path = tmp_path / f"{name}.rss"
+    path.write_text(_feeds(uri)[name])
+    results = read_one(path)
+    _clean_of(results, marker)
+    assert docs(results), results  # the feed is still read
+    assert all("\n" not in str(e) for e in errors(results))
+
+
+@pytest.mark.parametrize("name", sorted(_feeds("file:///x")))
+def test_feedparser_alone_does_not_resolve_entities(secret, name):
+    """Below the sanitizer: feedparser (expat with external entities off, its loose parser) resolves nothing."""
+    import feedparser
+
+    uri, marker = secret
+    _clean_of(feedparser.parse(io.BytesIO(_feeds(uri)[name].encode())), marker)
+
+
+def _pages(uri: str) -> dict[str, str]:
+    body = f"<html><body><p>{PARA} &xxe; &lol9;</p><p>{PARA}</p></body></html>"
+    subset = f'<!DOCTYPE html [<!ENTITY xxe SYSTEM "{uri}">{_laughs()}]>'
+    return {
+        "subset": subset + body,
+        # past the first 2000 characters, where the subset is not removed before parsing
+        "late-subset": "<!--" + "x" * 3000 + "-->" + subset + body,
+        "xhtml": f'<?xml version="1.0"?>{subset}<html xmlns="http://www.w3.org/1999/xhtml">{body[6:]}',
+        "parameter": f'<!DOCTYPE html [<!ENTITY % ext SYSTEM "{uri}"> %ext;]>' + body,
+        "xinclude": '<html xmlns:xi="http://www.w3.org/2001/XInclude"><body>'
+                    f'<p>{PARA}</p><xi:include href="{uri}" parse="text"/><p>{PARA}</p></body></html>',
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(_pages("file:///x")))
+def test_html_entities_never_resolved(tmp_path, secret, name):
+    uri, marker = secret
+    markup = _pages(uri)[name]
+    for path, data in ((tmp_path / f"{name}.html", markup), (tmp_path / f"{name}.xhtml", markup)):
+        path.write_text(data)
+        results = read_one(path)
+        _clean_of(results, marker)
+        (doc,) = docs(results)
+        assert PARA in doc.body
+    # the same page from a JSON line and from a web archive
+    line = tmp_path / f"{name}.jsonl"
+    line.write_text(json.dumps({"html": markup}))
+    archive = tmp_path / f"{name}.warc.gz"
+    write_warc(archive, [("https://x.example/p", markup.encode(), [])])
+    for path in (line, archive):
+        results = read_one(path)
+        _clean_of(results, marker)
+        assert docs(results)
+
+
+def test_lxml_parser_settings_resolve_nothing(secret):
+    """parse_html's lxml parser, straight: no network, no entities, whatever the DOCTYPE position."""
+    from lxml import etree
+
+    from newsgraph.ingest.html import parse_html
+
+    uri, marker = secret
+    for markup in _pages(uri).values():
+        root, _ = parse_html(markup)
+        text = etree.tostring(root, encoding="unicode")
+        assert marker not in text and "lollollol" not in text
+
+
+# --------------------------------------------------------------------------- a batch into the store
+
+GOOD_TEXT = (
+    "Russian instructors arrive in Bangui\n\n"
+    "By Jane Doe\n\n"
+    "Several hundred Russian military instructors arrived in Bangui on Tuesday, officials of the Central "
+    "African Republic said. The deployment follows talks between President Faustin-Archange Touadéra and "
+    "Moscow on training and the protection of convoys.\n"
+)
+
+
+def _table_counts(db: Path) -> dict[str, int]:
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(f"sqlite:///{db}")
+    try:
+        with engine.connect() as conn:
+            return {t: conn.execute(text(f'SELECT COUNT(*) FROM "{t}"')).scalar_one()
+                    for t in inspect(engine).get_table_names()}  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+def test_batch_with_bad_inputs_stores_only_the_good_ones_whole(tmp_path, monkeypatch, extractor):
+    """`newsgraph ingest` on good and bad files: each bad one gets an error naming it, the
+    good ones are stored whole, a re-run adds nothing, and the bad ones alone change nothing."""
+    from typer.testing import CliRunner
+
+    import newsgraph.pipeline as pipeline
+    from newsgraph.cli import app  # with the store's commands (ingest)
+    from newsgraph.store import Store
+
+    # The session's extractor (same built-in KB) instead of loading spaCy again, with
+    # one stage that fails on a marked document, as a crashing stage would.
+    entities_stage = pipeline.STAGES["entities"]
+
+    def fragile_entities(ex, ctx):
+        if "EXPLODE" in ctx.text:
+            raise RuntimeError("stage crashed on purpose")
+        entities_stage(ex, ctx)
+
+    monkeypatch.setitem(pipeline.STAGES, "entities", fragile_entities)
+    monkeypatch.setattr(pipeline, "Extractor", lambda kb, *a, **kw: extractor)
+    monkeypatch.delenv("NEWSGRAPH_MAX_BYTES", raising=False)
+
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "bangui.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (good / "page.html").write_text(PAGE, encoding="utf-8")
+    (good / "lines.jsonl").write_text(
+        json.dumps({"id": "line-ok", "text": PARA + " Officials in Bamako confirmed it on Monday."}) + "\n{broken\n"
+    )
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "lines.jsonl").write_text('{"text": 42}\n[1, 2]\n{nope\n')
+    with open(bad / "huge.txt", "wb") as handle:
+        handle.truncate(50_000_000)
+    (bad / "bomb.warc.gz").write_bytes(gzip_bomb(BOMBS["header"], 50_000_000))
+    no_items = '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title></channel></rss>'
+    (bad / "nothing.rss").write_text(no_items)
+    (bad / "explodes.txt").write_text(GOOD_TEXT.replace("Tuesday", "Tuesday EXPLODE"), encoding="utf-8")
+    db = tmp_path / "store.db"
+    runner = CliRunner()
+
+    first = runner.invoke(app, ["ingest", str(good), str(bad), "--db", str(db), "--json"])
+    assert first.exit_code == 1, first.output
+    summary = json.loads(first.stdout)
+    assert summary["added"] == 3 and summary["failed"] == 0
+    stderr_lines = first.stderr.strip().splitlines()
+    for name in ("image.png", "empty.txt", "huge.txt", "bomb.warc.gz", "nothing.rss", "explodes.txt"):
+        assert any(line.startswith(str(bad / name)) for line in stderr_lines), name
+    assert any(line.startswith(f"{good / 'lines.jsonl'}:2: invalid JSON") for line in stderr_lines)
+    assert any(line.startswith(f"{bad / 'lines.jsonl'}:3: invalid JSON") for line in stderr_lines)
+    assert any("stage crashed on purpose" in line for line in stderr_lines)
+
+    with Store(db) as store:
+        assert store.check() == []
+        stored = {r.source: r for r in store.iter_records()}
+        assert set(stored) == {str(good / "bangui.txt"), str(good / "page.html"), f"{good / 'lines.jsonl'}:1"}
+        for source, record in stored.items():  # whole: the record as extracted, its raw input beside it
+            data = store.document(record.doc_id)
+            assert data["text"] == record.text and record.text.strip()
+            assert data["raw"] and data["raw"].strip()
+            for entity in record.entities:
+                for span in entity.mentions:
+                    assert record.text[span.start : span.end] == span.text
+        assert "Bangui" in stored[str(good / "bangui.txt")].text
+        assert stored[str(good / "bangui.txt")].authors == ["Jane Doe"]
+    counts = _table_counts(db)
+
+    again = runner.invoke(app, ["ingest", str(good), str(bad), "--db", str(db), "--json"])
+    assert again.exit_code == 1
+    assert json.loads(again.stdout)["unchanged"] == 3 and json.loads(again.stdout)["added"] == 0
+    assert _table_counts(db) == counts  # no duplicates
+
+    only_bad = runner.invoke(app, ["ingest", str(bad), "--db", str(db), "--json"])
+    assert only_bad.exit_code == 1 and json.loads(only_bad.stdout)["added"] == 0
+    assert _table_counts(db) == counts  # the failed inputs changed nothing

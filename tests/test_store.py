@@ -254,7 +254,7 @@ def test_rollback_on_failure_in_the_middle(store, monkeypatch):
         raise RuntimeError("injected failure")
 
     # fails after the document, its entities, mentions and roles are written
-    monkeypatch.setattr(writer, "_assign_cluster", boom)
+    monkeypatch.setattr(writer, "_match_cluster", boom)
     with pytest.raises(RuntimeError, match="injected"):
         store.add_record(lavrov())
     assert counts() == before
@@ -262,7 +262,7 @@ def test_rollback_on_failure_in_the_middle(store, monkeypatch):
     with pytest.raises(EntityNotFound):
         store.find_entity("Ouagadougou")
     # in a batch: the failing record (the only one with quotes) is reported, the others are stored
-    monkeypatch.setattr(writer, "_assign_cluster", _real_assign)
+    monkeypatch.setattr(writer, "_match_cluster", _real_match)
     monkeypatch.setattr(writer, "_quote_about", boom)
     results = store.add_records([visit_report("r2", "Wire B"), lavrov(), visit_report("r3", "Wire C")])
     assert [r.status for r in results] == ["added", "failed", "added"]
@@ -273,7 +273,7 @@ def test_rollback_on_failure_in_the_middle(store, monkeypatch):
     consistent(store)
 
 
-_real_assign = writer._assign_cluster
+_real_match = writer._match_cluster
 
 
 def test_batch_failure_leaves_nothing(store, monkeypatch):
@@ -529,3 +529,89 @@ def test_minhash_signatures():
     assert set(sa.band_keys()) & set(sc.band_keys())
     assert dedup.signature("too short") is None
     assert dedup.Signature.from_bytes(sa.to_bytes()).jaccard(sa) == 1.0
+
+
+# ----------------------------------------------------------------------------- batches
+
+
+def _corpus(n: int = 240):
+    from newsgraph.store.synthetic import generate_records
+
+    # syndicated copies and new versions of a URL inside one batch: links, story merges, facts removed
+    return list(generate_records(n, seed=3, syndication=0.15, updates=0.08))
+
+
+def _fingerprint(store: Store) -> dict:
+    from newsgraph.store.integrity import fingerprint
+
+    with store.engine.connect() as conn:
+        return fingerprint(conn)
+
+
+def test_batch_equals_one_by_one(store_url, tmp_path):
+    """A batch defers rows and caches lookups; it must store exactly what storing one record at a time does."""
+    url, schema = store_url
+    recs = _corpus()
+    batched = Store(url, schema=schema)
+    single = Store(tmp_path / "single.db")
+    try:
+        statuses = [r.status for r in batched.add_records(recs, batch_size=1000)]
+        statuses += [r.status for r in batched.add_records(recs[:60], batch_size=1000, replace=True)]
+        assert {"added", "new_version", "replaced"} <= set(statuses)
+        for r in recs:
+            single.add_record(r)
+        for r in recs[:60]:
+            single.add_record(r, replace=True)
+        assert _fingerprint(batched) == _fingerprint(single)
+        consistent(batched)
+        assert batched.stats()["near_duplicate_links"] > 0
+    finally:
+        batched.close()
+        single.close()
+
+
+def test_failure_in_a_large_batch(store_url, tmp_path, monkeypatch):
+    """A record failing late in a batch (deferred rows pending) leaves nothing; the batch is as if without it."""
+    url, schema = store_url
+    recs = _corpus(120)
+    once = [r.doc_id for r in recs if [x.doc_id for x in recs].count(r.doc_id) == 1]
+    bad = {once[50], once[97]}
+    real = writer.insert_facts
+
+    def failing(conn, doc, story, record, settings):
+        real(conn, doc, story, record, settings)
+        if record.doc_id in bad:
+            raise ValueError("injected after all facts")
+
+    failed = Store(url, schema=schema)
+    clean = Store(tmp_path / "clean.db")
+    try:
+        monkeypatch.setattr(writer, "insert_facts", failing)
+        results = failed.add_records(recs, batch_size=1000)
+        monkeypatch.undo()
+        assert sorted(r.doc_id for r in results if r.status == "failed") == sorted(bad)
+        assert all("injected" in r.error for r in results if r.status == "failed")
+        clean.add_records([r for r in recs if r.doc_id not in bad], batch_size=7)
+        assert _fingerprint(failed) == _fingerprint(clean)
+        consistent(failed)
+    finally:
+        failed.close()
+        clean.close()
+
+
+def test_database_error_fails_only_its_record(store):
+    """A record the database refuses (PostgreSQL enforces varchar lengths) fails alone, even in a batch whose
+    rows are written at the end and, on PostgreSQL, without waiting for each statement."""
+    long_name = "Officers Union " + "of the Sahel " * 50  # > 512 characters
+    text = f"Union news\n\nThe {long_name} met in Bamako. " + prose("long-name")
+    bad = make("long", text, [(long_name.strip(), "ORG", None, [], "MLI"), MLI])
+    results = store.add_records([visit_report("r1", "Wire A"), bad, lavrov()], batch_size=100)
+    statuses = [r.status for r in results]
+    assert statuses[0] == statuses[2] == "added"
+    if store.dialect == "postgresql":
+        assert statuses[1] == "failed" and "too long" in results[1].error
+        assert store.document("long") is None
+    else:  # SQLite stores any length
+        assert statuses[1] == "added"
+    assert store.document("lavrov") and store.document("r1")
+    consistent(store)

@@ -12,7 +12,14 @@ import time
 
 import pytest
 
-from newsgraph.temporal import NON_DATING_KINDS, TimeExpression, event_date, find_time_expressions, resolve
+from newsgraph.temporal import (
+    NON_DATING_KINDS,
+    TimeExpression,
+    event_date,
+    find_time_expressions,
+    publication_year_hint,
+    resolve,
+)
 
 D = dt.date
 WED_5_JUNE_2024 = D(2024, 6, 5)
@@ -293,9 +300,40 @@ def test_publication_date_as_string_or_datetime(published):
     assert resolve("in November", published) == "2023-11"
 
 
-def test_partial_publication_date_resolves_nothing_relative():
-    assert resolve("last year", "2024-06") is None
+def test_partial_publication_date_resolves_only_years():
+    # a publication dated by its year (or month) still places "last year"; nothing finer
+    assert resolve("last year", "2024-06") == "2023"
+    assert resolve("this year", "2025") == "2025"
+    assert resolve("the year before last", "2025") == "2023"
     assert resolve("in 2019", "2024") == "2019"
+    assert resolve("on Wednesday", "2024-06") is None
+    assert resolve("in November", "2024") is None
+    assert resolve("two weeks ago", "2024") is None
+
+
+@pytest.mark.parametrize("text,published,value", [
+    ("in the past year", "2025", "2024"),   # a review of the year just ended
+    ("over the past year", "2025", "2024"),
+    ("in the past year", "2025-03-10", None),  # with a day: the last twelve months
+    ("for the past year", "2025", None),    # a duration
+])
+def test_the_past_year(text, published, value):
+    assert resolve(text, published) == value
+
+
+def test_month_of_year():
+    assert resolve("in October of 2022", WED_5_JUNE_2024) == "2022-10"
+    assert event_date("Traoré assumed power through a coup in October of 2022.", None) == "2022-10"
+
+
+@pytest.mark.parametrize("text,year", [
+    ("— Alexander, the year 2024 has ended. What would you mention?", "2025"),
+    ("Now that 2023 is over, the ministry counts its losses.", "2024"),
+    ("The year 2024 was difficult.", None),
+    ("No year at all.", None),
+])
+def test_publication_year_hint(text, year):
+    assert publication_year_hint(text) == year
 
 
 # ---------------------------------------------------------------- event_date on sentences

@@ -61,6 +61,48 @@ def _extractor(key: tuple, knowledge):
     return _EXTRACTORS[key]
 
 
+WorkersOption = Annotated[Optional[int], typer.Option(
+    "--workers", "-j", min=1,
+    help="Worker processes (default: all cores; inputs of a few documents run in this process).")]
+EngineOption = Annotated[str, typer.Option(
+    "--engine", help="local (processes on this machine) or dask (a Dask cluster, see --scheduler).")]
+SchedulerOption = Annotated[Optional[str], typer.Option(
+    "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster here).")]
+
+
+def check_engine(engine: str, scheduler: str | None) -> None:
+    if engine not in ("local", "dask"):
+        _fail(f"--engine {engine!r}: use local or dask")
+    if scheduler and engine != "dask":
+        _fail("--scheduler needs --engine dask")
+
+
+def extraction_results(sources: Iterator, kb_dirs, knowledge, workers: int | None, engine: str,
+                       scheduler: str | None) -> Iterator:
+    """Records (or ExtractionErrors) of ``sources`` in order, by the chosen engine.
+
+    ``local`` runs in this process or in ``workers`` processes (all cores by
+    default); ``dask`` runs on the cluster at ``scheduler``."""
+    from newsgraph.parallel import ExtractorSpec, extract_parallel, plan_workers
+
+    check_engine(engine, scheduler)
+    spec = ExtractorSpec.of(kb_dirs)
+    if engine == "dask":
+        from newsgraph.dask_engine import DaskUnavailable, extract_dask
+
+        def on_dask() -> Iterator:
+            try:
+                yield from extract_dask(sources, spec, scheduler=scheduler, workers=workers)
+            except DaskUnavailable as exc:
+                _fail(str(exc))
+
+        return on_dask()
+    count, sources = plan_workers(workers, sources)
+    if count > 1:
+        return extract_parallel(sources, spec, count)
+    return _extractor(tuple(kb_dirs), knowledge).extract_many(sources)
+
+
 def _write_atomic(path: Path, content: str) -> None:
     """Write through a temporary file and rename: a crash never leaves half a record."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -81,6 +123,9 @@ def extract(
     text: Annotated[Optional[str], typer.Option("--text", help="Analyse this text instead of files.")] = None,
     kb: KbOption = None,
     indent: Annotated[Optional[int], typer.Option(help="Indent JSON files by this many spaces.")] = 1,
+    workers: WorkersOption = None,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Extract one record per document (see shared/spec for the record)."""
     from newsgraph.ingest import read_documents, read_text_input
@@ -89,6 +134,7 @@ def extract(
 
     if not paths and text is None:
         _fail("give one or more PATHs, or --text")
+    check_engine(engine, scheduler)
     knowledge, settings = _load_kb(kb)
     if out is not None:
         try:
@@ -114,7 +160,7 @@ def extract(
             seen_content[digest] = item.origin
             yield item
 
-    extractor = _extractor(tuple(settings.kb_dirs), knowledge)
+    results = extraction_results(sources(), settings.kb_dirs, knowledge, workers, engine, scheduler)
     used_ids: set[str] = set()
     jsonl_fh = None
     jsonl_tmp: Path | None = None
@@ -127,7 +173,7 @@ def extract(
     try:
         if progress:
             progress.start()
-        for result in extractor.extract_many(sources()):
+        for result in results:
             if isinstance(result, ExtractionError):
                 failures += 1
                 err.print(f"{result.origin}: {result.message}", markup=False)
@@ -211,5 +257,8 @@ def main(version: Annotated[bool, typer.Option("--version", help="Show the versi
 
 # Store and graph commands (ingest, db, entity, timeline, narratives, stats, search, contradictions).
 import newsgraph.cli_store  # noqa: E402,F401
-import newsgraph.cli_export  # noqa: E402,F401
 import newsgraph.cli_serve  # noqa: E402,F401
+import newsgraph.cli_export  # noqa: E402,F401
+
+# The throughput benchmark (bench).
+import newsgraph.cli_bench  # noqa: E402,F401

@@ -16,7 +16,17 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from newsgraph.cli import KbOption, _fail, _load_kb, app, err
+from newsgraph.cli import (
+    EngineOption,
+    KbOption,
+    SchedulerOption,
+    WorkersOption,
+    _fail,
+    _load_kb,
+    app,
+    check_engine,
+    err,
+)
 
 DbOption = Annotated[Optional[str], typer.Option(
     "--db", help="Database: a SQLite path or URL, or postgresql://... (default $NEWSGRAPH_DB or ./newsgraph.db).")]
@@ -54,10 +64,14 @@ def ingest(
     replace: Annotated[bool, typer.Option("--replace", help="Re-derive the facts of documents already stored with the same content.")] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Documents per commit (each document is still all-or-nothing).")] = 200,
     as_json: JsonOption = False,
+    workers: WorkersOption = None,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Extract and store documents (or store extracted records) in the knowledge store."""
     if not paths and not records:
         _fail("give one or more PATHs, or --records DIR")
+    check_engine(engine, scheduler)
     store = _open(db)
     failures = 0
 
@@ -70,7 +84,7 @@ def ingest(
     if records:
         items.append(_record_items(records, report))
     if paths:
-        items.append(_extracted_items(paths, kb, report))
+        items.append(_extracted_items(paths, kb, report, workers=workers, engine=engine, scheduler=scheduler))
 
     counts: Counter[str] = Counter()
 
@@ -123,10 +137,14 @@ def _record_items(sources: list[Path], report) -> Iterator[tuple]:
             yield record, None, record.source or origin
 
 
-def _extracted_items(paths: list[str], kb_dirs, report) -> Iterator[tuple]:
+def _extracted_items(paths: list[str], kb_dirs, report, *, workers: int | None = None, engine: str = "local",
+                     scheduler: str | None = None) -> Iterator[tuple]:
+    """(record, raw, source, format) for each document extracted (here, by worker processes, or on Dask);
+    the store receives them in batches as they come."""
+    from newsgraph.cli import extraction_results
     from newsgraph.ingest import read_documents
     from newsgraph.ingest.base import InputError
-    from newsgraph.pipeline import ExtractionError, Extractor
+    from newsgraph.pipeline import ExtractionError
 
     knowledge, settings = _load_kb(kb_dirs)
     raw_by_origin: dict[str, tuple[str, str]] = {}
@@ -139,8 +157,7 @@ def _extracted_items(paths: list[str], kb_dirs, report) -> Iterator[tuple]:
             raw_by_origin[item.origin] = (item.raw, item.format)
             yield item
 
-    extractor = Extractor(knowledge)
-    for result in extractor.extract_many(sources()):
+    for result in extraction_results(sources(), settings.kb_dirs, knowledge, workers, engine, scheduler):
         if isinstance(result, ExtractionError):
             raw_by_origin.pop(result.origin, None)
             report(result.origin, result.message)

@@ -137,7 +137,10 @@ def parse_loose(line: str) -> FoundDate | None:
     if data is None or data.date_obj is None:
         return None
     d = data.date_obj
-    value = {"day": f"{d:%Y-%m-%d}", "month": f"{d:%Y-%m}", "year": f"{d:%Y}"}.get(data.period or "day", f"{d:%Y-%m-%d}")
+    if not 1800 <= d.year <= 2200:  # "mars 0099": not a news date (and %Y would not pad it)
+        return None
+    day = f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
+    value = {"month": day[:7], "year": day[:4]}.get(data.period or "day", day)
     return FoundDate(value, 0, len(line))
 
 

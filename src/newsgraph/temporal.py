@@ -36,8 +36,15 @@ Resolved to ``None`` on purpose: durations, ages, vague time ("recently", "in
 recent months", "several years ago"), anaphoric expressions ("the following
 day", "three decades after": relative to another event, not to ``published``),
 decades ("the 1990s"), fractional offsets ("a year and a half ago"), a season
-without a year that straddles two years ("last winter"), and every relative
-expression when ``published`` is missing or partial (``YYYY``/``YYYY-MM``).
+without a year that straddles two years ("last winter"), every relative
+expression when ``published`` is missing, and all but the year-relative ones
+("this year", "last year", "the year before last") when it is partial
+(``YYYY``/``YYYY-MM``). "In the past year" is the last twelve months (None)
+unless the publication is dated by its year alone: then, as in a review of the
+year just ended, the previous calendar year.
+
+:func:`publication_year_hint` reads the year a text is written in from "the
+year 2024 has ended" (2025), for documents that give no date.
 
 Everything here is a pure function of its arguments; the compiled rules and the
 dateparser fallback parser are cached.
@@ -55,6 +62,7 @@ from newsgraph.lexicons import load_lexicon
 
 __all__ = [
     "NON_DATING_KINDS",
+    "publication_year_hint",
     "TimeExpression",
     "event_date",
     "find_time_expressions",
@@ -88,19 +96,44 @@ class TimeExpression:
 # ---------------------------------------------------------------- calendar helpers
 
 def _as_date(published: Any) -> dt.date | None:
-    """A publication date as a ``date``; a partial (YYYY-MM, YYYY) or bad one is None."""
+    """A publication date as a ``date``; a partial (YYYY-MM, YYYY) or bad one is None.
+
+    Years outside 1800-2200 (the range ingest accepts) count as bad: resolved
+    against year 1 or 9999, "last year" would give year 0 or 10000."""
     if published is None:
         return None
     if isinstance(published, dt.datetime):
-        return published.date()
-    if isinstance(published, dt.date):
-        return published
+        published = published.date()
     if isinstance(published, str) and len(published.strip()) >= 10:
         try:
-            return dt.date.fromisoformat(published.strip()[:10])
+            published = dt.date.fromisoformat(published.strip()[:10])
         except ValueError:
             return None
+    if isinstance(published, dt.date) and 1800 <= published.year <= 2200:
+        return published
     return None
+
+
+def _as_year(published: Any) -> int | None:
+    """The publication year, also from a partial date (YYYY, YYYY-MM)."""
+    full = _as_date(published)
+    if full is not None:
+        return full.year
+    if isinstance(published, str):
+        m = re.match(r"\s*((?:19|20)\d\d)(?:-\d\d)?\s*$", published)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def publication_year_hint(text: str) -> str | None:
+    """The year a text is written in when it dates itself only by the year that has
+    ended ("the year 2024 has ended", "2024 is over"): the following year, or None."""
+    m = re.search(r"\b(?:the\s+(?:year\s+)?)?((?:19|20)\d\d)\s+(?:has|had)\s+(?:ended|come\s+to\s+an\s+end|"
+                  r"drawn\s+to\s+a\s+close|passed)\b|\b((?:19|20)\d\d)\s+is\s+(?:over|behind\s+us)\b", text)
+    if not m:
+        return None
+    return _year(int(m.group(1) or m.group(2)) + 1)
 
 
 def _day(d: dt.date) -> str:
@@ -273,6 +306,7 @@ class _Ctx(NamedTuple):
     text: str
     pub: dt.date | None
     future: bool
+    pub_year: int | None = None  # the publication year, also when only YYYY or YYYY-MM is known
 
 
 Handler = Callable[[re.Match, _Ctx, str], Any]
@@ -479,11 +513,26 @@ def _h_year_rel(m: re.Match, c: _Ctx, lead: str = "") -> Any:
     w = _norm(m.group("w"))
     if w == "the year" and " of" not in lead:
         return _REJECT
-    if c.pub is None:
+    if c.pub_year is None:
         return None
     shift = (-2 if "before last" in w else 2 if "after next" in w else -1 if w.startswith("last")
              else 1 if w.startswith("next") else 0)
-    return _year(c.pub.year + shift)
+    return _year(c.pub_year + shift)
+
+
+def _h_past_year(m: re.Match, c: _Ctx, lead: str = "") -> Any:
+    """"in the past year": the last twelve months, a calendar year only when the
+    publication is dated by its year alone (a review of the year just ended)."""
+    if c.pub is None and c.pub_year is not None:
+        return _year(c.pub_year - 1)
+    return None
+
+
+def _h_month_of_year(m: re.Match, c: _Ctx, lead: str = "") -> Any:
+    """"October of 2022"."""
+    if not _month_word_ok(_orig(m, c, "mon"), True):
+        return _REJECT
+    return _month(int(m.group("year")), _mon(m.group("mon")))
 
 
 def _h_season(m: re.Match, c: _Ctx, lead: str = "") -> Any:
@@ -600,6 +649,9 @@ def _rules() -> tuple[_Rule, ...]:
                  r"this\s+week|last\s+week|next\s+week)\b", _h_week_rel, True, (W("week", "weekend"),), (24, 24)),
         ("month", r"\b(?P<w>(?:the\s+)?month\s+before\s+last|this\s+month|last\s+month|next\s+month|"
                   r"the\s+(?:current\s+)?month)\b", _h_month_rel, True, (W("month"),), (24, 24)),
+        ("year", r"\b(?:in|over|during|throughout)\s+the\s+(?:past|last|previous)\s+year\b(?!\s+(?:and|or))",
+         _h_past_year, False, (W("year"),), (32, 24)),
+        ("month", rf"\b(?P<mon>{MONFULL})\s+of\s+(?P<year>{_YEAR})\b", _h_month_of_year, True, (MONW, D)),
         ("year", rf"\b(?P<w>(?:the\s+)?year\s+before\s+last|(?:the\s+)?year\s+after\s+next|this\s+year|last\s+year|"
                  rf"next\s+year|the\s+current\s+year|the\s+year)\b(?!\s+{_YEAR})", _h_year_rel, True, (W("year"),), (24, 24)),
         ("season", rf"\b(?:(?P<q>{QUAL})\s+)?(?:the\s+)?(?P<season>{SEASON})\b(?:\s+of)?(?:\s+(?P<year>{_YEAR})\b)?",
@@ -678,7 +730,7 @@ def find_time_expressions(text: str, published: dt.date | str | None = None, fut
     Durations, ages, vague and anaphoric expressions come back with ``value``
     None and a kind in :data:`NON_DATING_KINDS`.
     """
-    ctx = _Ctx(text, _as_date(published), future)
+    ctx = _Ctx(text, _as_date(published), future, _as_year(published))
     low = text.lower()
     if len(low) != len(text):  # a few characters lower-case to two ("İ"): keep offsets
         low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)

@@ -28,6 +28,17 @@ class SourceDocument:
     needs_scrape_cleaning: bool = False
     hints: dict[str, object] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # NUL is never content, and PostgreSQL refuses it in text: drop it
+        # wherever a reader (or a JSON "\u0000") let it through.
+        self.body = self.body.replace("\x00", "")
+        self.raw = self.raw.replace("\x00", "")
+        for key, value in self.hints.items():
+            if isinstance(value, str):
+                self.hints[key] = value.replace("\x00", "")
+            elif isinstance(value, list):
+                self.hints[key] = [v.replace("\x00", "") if isinstance(v, str) else v for v in value]
+
 
 @dataclass
 class InputError:

@@ -141,8 +141,8 @@ def clean_plain(body: str, title: str | None = None) -> CleanedText:
     """Paragraphs of text that a structured format already isolated (HTML main text,
     a JSON ``text`` field), with the headline as first paragraph when it is known."""
     cleaned = clean_scrape(body)
-    if title and (not cleaned.paragraphs or name_key(cleaned.paragraphs[0].text) != name_key(title)):
-        head = _SPACES.sub(" ", title).strip()
+    head = _SPACES.sub(" ", " ".join(title.split())).strip() if title else ""  # one line, as paragraphs are
+    if head and (not cleaned.paragraphs or name_key(cleaned.paragraphs[0].text) != name_key(head)):
         shift = len(head) + 2 if cleaned.paragraphs else len(head)
         paragraphs = [Paragraph(0, len(head), head, 1)] + [
             Paragraph(p.start + shift, p.end + shift, p.text, p.heading_level, p.table_row) for p in cleaned.paragraphs

@@ -259,8 +259,10 @@ def _plausible(text: str) -> bool:
 
 
 def _normalize(text: str) -> str:
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    if text.startswith("\ufeff"):  # a BOM decoded as text; files saved twice have two
+        text = text.lstrip("\ufeff")
+    if "\x00" in text:  # a UTF-16/32 NUL, or padding: never content
+        text = text.replace("\x00", "")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text

@@ -164,8 +164,8 @@ def snippet_text(markup: str) -> str:
             create_parent="div",
             parser=lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True),
         )
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError, TypeError):
-        return markup_text(markup)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError, TypeError, AssertionError):
+        return markup_text(markup)  # (lxml asserts on a fragment that is a whole page: "too many bodies")
     return tree_text(root)
 
 
@@ -177,6 +177,7 @@ _BODY_OPEN = re.compile(r"<body\b[^<>]*>", re.IGNORECASE)
 
 def markup_text(markup: str) -> str:
     """Visible text by linear tag stripping, for markup lxml cannot build a tree of (too deep)."""
+    markup = _CONTROL.sub("", markup)  # as parse_html does: no NUL or other controls in the text
     body = _BODY_OPEN.search(markup)
     if body:
         markup = markup[body.end() :]

@@ -74,6 +74,8 @@ def _record_document(record: object, origin: str, stem: str) -> SourceDocument |
     for key, value in (("text", text), ("html", markup)):
         if value is not None and not isinstance(value, str):
             return InputError(origin, f'invalid record: "{key}" must be a string, got {_type_name(value)}')
+    text = text.replace("\x00", "") if isinstance(text, str) else text  # a "\u0000" is not content
+    markup = markup.replace("\x00", "") if isinstance(markup, str) else markup
     has_text = isinstance(text, str) and bool(text.strip())
     has_html = isinstance(markup, str) and bool(markup.strip())
     if not has_text and not has_html:

@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from newsgraph.dates import FoundDate, date_only_line, find_dates
+from newsgraph.dates import FoundDate, date_only_line, find_dates, to_date
 from newsgraph.ingest.clean import CleanedText, Paragraph
 from newsgraph.kb import KnowledgeBase
 from newsgraph.lexicons import load_lexicon
+from newsgraph.temporal import publication_year_hint
 
 _TITLES = frozenset(load_lexicon("entities")["person_titles"])
 HEADER_PARAGRAPHS = 5  # title, date line, byline live in the first few paragraphs
@@ -239,9 +240,11 @@ def read_metadata(cleaned: CleanedText, hints: dict, kb: KnowledgeBase) -> Metad
     paragraphs = cleaned.paragraphs
     title = hints.get("title") or read_title(paragraphs)
     published = hints.get("published") or read_published(paragraphs, title)
+    if not published:  # "the year 2024 has ended": written in 2025
+        published = publication_year_hint(cleaned.text[:2000])
     authors = list(hints.get("authors") or []) or read_authors(paragraphs, title, kb)
     outlet = hints.get("outlet") or read_outlet(paragraphs, kb, cleaned.removed)
-    language = hints.get("language") or detect_language(cleaned.text)
+    language = str(hints.get("language") or "").split("-")[0] or detect_language(cleaned.text)
     return Metadata(
         title=str(title) if title else None,
         published=_as_date_value(published),
@@ -257,10 +260,18 @@ def _as_date_value(value: object) -> str | None:
     if value is None or value == "":
         return None
     text = str(value)
-    if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+    if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text) and _real_date(text):
         return text
     m = re.match(r"(\d{4}-\d{2}-\d{2})[T ]", text)
-    if m:
+    if m and _real_date(m.group(1)):
         return m.group(1)
     found = find_dates(text) or ([date_only_line(text)] if date_only_line(text) else [])
     return found[0].value if found else None
+
+
+def _real_date(value: str) -> bool:
+    """A calendar date in the years ingest accepts (not 2024-02-30, not 0000)."""
+    try:
+        return 1800 <= to_date(value).year <= 2200  # type: ignore[union-attr]
+    except ValueError:
+        return False

@@ -19,6 +19,11 @@ _EMAIL_NAME = re.compile(r"^\s*[^\s@()<>]+@[^\s@()<>]+\s*\((.+)\)\s*$")
 _EMAIL = re.compile(r"<?\(?[^\s@()<>,;]+@[^\s@()<>,;]+\)?>?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+# Languages dateparser tries for dates in unusual formats: those of the sources
+# newsgraph reads. Without a list it tries all of its ~200 locales, compiling
+# their patterns on first use: ~20 s for one odd date string in a fresh process.
+DATE_LANGUAGES = ["en", "fr", "ru", "pt", "es", "ar", "de"]
+
 
 def one_line(message: object, limit: int = 200) -> str:
     """A message as one printable line of at most ``limit`` characters."""
@@ -93,10 +98,12 @@ def normalize_date(value: object) -> str | None:
     """
     if value is None or value == "":
         return None
-    if isinstance(value, _dt.datetime | _dt.date):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, time.struct_time):
-        return time.strftime("%Y-%m-%d", value)
+    if isinstance(value, time.struct_time):  # feedparser's *_parsed dates
+        value = _dt.date(value.tm_year, value.tm_mon, value.tm_mday) if _valid_ymd(*value[:3]) else None
+    if isinstance(value, _dt.datetime | _dt.date):  # (strftime would write year 506 as "506")
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}" if _valid_ymd(value.year, None, None) else None
+    if value is None:
+        return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         return None
     text = clean_space(value)
@@ -122,10 +129,13 @@ def normalize_date(value: object) -> str | None:
     try:  # slow import: only for unusual formats ("5 mars 2024")
         import dateparser
 
-        for parts, fmt in ((["day", "month", "year"], "%Y-%m-%d"), (["month", "year"], "%Y-%m")):
-            result = dateparser.parse(text, settings={"REQUIRE_PARTS": parts, "PREFER_DAY_OF_MONTH": "first"})
-            if result is not None and _valid_ymd(result.year, result.month, result.day):
-                return result.strftime(fmt)
+        for parts, length in ((["day", "month", "year"], 10), (["month", "year"], 7)):
+            result = dateparser.parse(
+                text, languages=DATE_LANGUAGES, settings={"REQUIRE_PARTS": parts, "PREFER_DAY_OF_MONTH": "first"}
+            )
+            # the year must be one the text states (dateparser fills gaps from today)
+            if result is not None and _valid_ymd(result.year, result.month, result.day) and str(result.year) in text:
+                return f"{result.year:04d}-{result.month:02d}-{result.day:02d}"[:length]
     except Exception:  # dateparser is a best effort
         return None
     return None

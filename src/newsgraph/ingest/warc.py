@@ -8,15 +8,20 @@ date, the capture date goes into the ``crawled`` hint.
 Limits against decompression bombs: a record's payload is read up to
 ``max_record_bytes`` (once decompressed, HTTP gzip included); a record over it
 yields an ``InputError`` and the archive goes on. The whole archive is read up
-to ``max_total_bytes`` of decompressed data. A truncated or corrupt archive
-yields an ``InputError`` for the rest of the file after the documents already
-read.
+to ``max_total_bytes`` of decompressed data. Header lines are read at most
+``MAX_HEADER_LINE`` bytes at a time and ``MAX_HEADER_BYTES`` per record (warcio
+reads a header line whole: a gzip member inflating to one endless line would
+otherwise be gathered in memory, with a quadratic copy). A truncated or
+corrupt archive yields an ``InputError`` for the rest of the file after the
+documents already read.
 """
 from __future__ import annotations
 
 import io
+import logging
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,11 +33,38 @@ from newsgraph.ingest.util import content_id, human_size, normalize_date, one_li
 TOTAL_FACTOR = 10
 """Default cap on a whole archive's decompressed data: this many times the per-record cap."""
 
+MAX_HEADER_LINE = 64_000
+"""Longest WARC or HTTP header line read (real ones are under 8 KB)."""
+
+MAX_HEADER_BYTES = 256_000
+"""Most header bytes (WARC and HTTP headers, blank lines) read for one record."""
+
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml+xhtml")
+
+logging.getLogger("warcio").setLevel(logging.CRITICAL)  # its warnings quote raw header values
 
 
 class _TotalLimit(Exception):
     pass
+
+
+class _HeaderLimit(Exception):
+    pass
+
+
+class _Discard(io.TextIOBase):
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """warcio writes warnings about damaged records straight to stderr, quoting the
+    archive's bytes: hostile text (terminal escapes) for the analyst's terminal, and
+    noise beside the one-line errors. Its logger is silenced above; this catches the
+    rest. (It swaps ``sys.stderr`` for the whole process: readers run one per process.)"""
+    with redirect_stderr(_Discard()):
+        yield
 
 
 def _content_type(headers: object) -> tuple[str, str | None]:
@@ -140,15 +172,36 @@ def read_warc(
             return out
 
         reader._decompress = counting_decompress  # the archive's decompressed bytes, skipped ones included
+        readline = reader.readline
+        header_bytes = [0]
+
+        def bounded_readline(length: int | None = None) -> bytes:
+            # warcio reads headers (and the blank lines between records) with
+            # readline and nothing else: cap each line and the bytes per record.
+            cap = MAX_HEADER_LINE + 1 if length is None or length < 0 else min(length, MAX_HEADER_LINE + 1)
+            line = readline(cap)
+            header_bytes[0] += len(line)
+            if len(line) > MAX_HEADER_LINE or header_bytes[0] > MAX_HEADER_BYTES:
+                raise _HeaderLimit
+            return line
+
+        reader.readline = bounded_readline  # LimitReader (HTTP headers) calls it too
         stem = stem_of(path.name)
         n = 0
         yielded = 0
         try:
-            for record in iterator:
+            records = iter(iterator)
+            while True:
+                with _quiet_stderr():
+                    record = next(records, None)
+                if record is None:
+                    break
                 n += 1
+                header_bytes[0] = 0  # the next record's headers are read when this one is done
                 try:
-                    result = _record_document(record, f"{origin}#{n}", stem, record_cap)
-                except _TotalLimit:
+                    with _quiet_stderr():
+                        result = _record_document(record, f"{origin}#{n}", stem, record_cap)
+                except (_TotalLimit, _HeaderLimit):
                     raise
                 except Exception as err:  # one odd record must not end the archive
                     result = InputError(f"{origin}#{n}", f"cannot read record: {type(err).__name__}: {one_line(err, 100)}")
@@ -160,6 +213,14 @@ def read_warc(
                 origin,
                 f"stopped after record {n}: the archive holds over {human_size(total_cap, exact=True)} "
                 "of decompressed data, the limit for one file",
+            )
+            return
+        except _HeaderLimit:
+            yield InputError(
+                origin,
+                f"stopped at record {n + 1}: its header is longer than {human_size(MAX_HEADER_LINE, exact=True)} "
+                f"in one line or {human_size(MAX_HEADER_BYTES, exact=True)} in all "
+                "(a corrupt file or a decompression bomb)",
             )
             return
         except Exception as err:  # warcio on damaged data: ArchiveLoadFailed, zlib.error, AttributeError, ...

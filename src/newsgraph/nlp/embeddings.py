@@ -22,6 +22,7 @@ import hashlib
 import importlib.util
 import os
 import threading
+import time
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
@@ -118,8 +119,10 @@ class Embedder(LoadedOnce):
         )
         self._input_names = {i.name for i in self.session.get_inputs()}
         self._run_lock = threading.Lock()
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, ...], np.ndarray] = OrderedDict()  # token ids -> vector
         self._cache_lock = threading.Lock()
+        # texts asked for, sequences run through the model, and the CPU seconds that took
+        self.counters = {"requested": 0, "computed": 0, "model_cpu_s": 0.0}
 
     @property
     def dim(self) -> int:
@@ -128,36 +131,53 @@ class Embedder(LoadedOnce):
     def embed(self, texts: list[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
         """Embed ``texts``: float32 array of shape (len(texts), 384), rows L2-normalised.
 
-        The vectors of recently embedded texts are reused: the event classifier and
-        the narrative stage embed many of the same sentences of a document (the
+        Texts are tokenized first and the model runs once per distinct token
+        sequence: texts that differ only in whitespace (a sentence with and
+        without its paragraph break) are the same model input. The vectors of
+        recently embedded sequences are reused: the event classifier and the
+        narrative stage embed many of the same sentences of a document (the
         pipeline clears the cache between documents with ``forget_recent``)."""
         texts = list(texts)
         out = np.zeros((len(texts), DIM), dtype=np.float32)
-        missing = []
+        if not texts:
+            return out
+        encodings = self.tokenizer.encode_batch([t if t else " " for t in texts])
+        keys = [tuple(e.ids) for e in encodings]
+        todo: dict[tuple[int, ...], list[int]] = {}  # sequence -> rows of ``out`` waiting for it
         with self._cache_lock:
-            for i, t in enumerate(texts):
-                vec = self._cache.get(t)
+            for i, key in enumerate(keys):
+                vec = self._cache.get(key)
                 if vec is None:
-                    missing.append(i)
+                    todo.setdefault(key, []).append(i)
                 else:
-                    self._cache.move_to_end(t)
+                    self._cache.move_to_end(key)
                     out[i] = vec
-        if missing:
-            fresh = self._embed([texts[i] for i in missing], batch_size)
+        self.counters["requested"] += len(texts)
+        if todo:
+            firsts = [rows[0] for rows in todo.values()]
+            cpu = time.process_time()
+            fresh = self._run([encodings[i] for i in firsts], batch_size)
+            self.counters["model_cpu_s"] += time.process_time() - cpu
+            self.counters["computed"] += len(firsts)
             with self._cache_lock:
-                for i, vec in zip(missing, fresh):
-                    out[i] = vec
-                    self._cache[texts[i]] = vec
+                for (key, rows), vec in zip(todo.items(), fresh):
+                    out[rows] = vec
+                    self._cache[key] = vec
                 while len(self._cache) > CACHE_SIZE:
                     self._cache.popitem(last=False)
         return out
 
     def _embed(self, texts: list[str], batch_size: int) -> np.ndarray:
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        """Embed without the cache (every text runs through the model)."""
         if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        return self._run(self.tokenizer.encode_batch([t if t else " " for t in texts]), batch_size)
+
+    def _run(self, encodings: list, batch_size: int) -> np.ndarray:
+        out = np.zeros((len(encodings), DIM), dtype=np.float32)
+        if not encodings:
             return out
         batch_size = max(1, int(batch_size))
-        encodings = self.tokenizer.encode_batch([t if t else " " for t in texts])
         lengths = np.array([len(e.ids) for e in encodings])
         order = np.argsort(lengths, kind="stable")
         for start in range(0, len(order), batch_size):

@@ -1,93 +1,53 @@
 """PLOVER events: who did what to whom, when and where, with the sentence as evidence.
 
-A trigger lexicon (``lexicons/events.yaml``) proposes event types for verbs,
-nouns and phrases; the dependency parse finds the actor (subject, possessor,
-"by" agent, nationality adjective) and the recipient (object, or the object
-of the type's prepositions); a sentence classifier, where its model is
-installed, confirms the type among the trigger's candidates. Generic actors
-("the army", "people") stand for the state the sentence or document is
-about. Status (asserted, future, hypothetical, negated) comes from the
-clause's auxiliaries and markers, the date from ``newsgraph.temporal``.
+A trigger lexicon (``lexicons/events.yaml``, read by ``events_lexicon``) gives
+event types for verbs, nouns and phrases (``events_triggers``); the dependency
+parse gives actor and recipient (``events_arguments``, ``events_parties``); a
+sentence classifier, where its model is installed, chooses among a trigger's
+types. Status comes from the trigger's clause (``events_status``). The
+document-level steps (``events_discourse``) add implied actors, speakers'
+accusations and praise, dates, and merge what is told twice.
+
+Within a sentence, triggers relate to each other: a light verb gives way to
+its event noun ("provided military support": the support), content is not
+asserted by the event that governs it ("demanded the resignation": no
+resignation happened), undoing consumes what it undoes ("the lifting of the UN
+arms embargo on the CAR": the UN concedes to the CAR, no new embargo), and
+people sent ("Russian instructors") are no event of their own when they act in
+another. Generic actors ("the army", "people") stand for the state the
+document is about; coups and protests without a named actor belong to the
+state they happen in.
 """
 from __future__ import annotations
 
-import bisect
-from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
 from newsgraph.kb import KnowledgeBase, name_key
-from newsgraph.lexicons import load_lexicon
+from newsgraph.nlp.events_arguments import SUBJECTS, ArgumentReader, Arguments, children, with_conjuncts
+from newsgraph.nlp.events_discourse import Discourse, DocumentView, Draft, names_of
+from newsgraph.nlp.events_lexicon import EventLexicon, TriggerSense, event_lexicon
+from newsgraph.nlp.events_parties import DocumentParties
+from newsgraph.nlp.events_status import status_of
+from newsgraph.nlp.events_triggers import Trigger, find_triggers
 from newsgraph.record import Entity, Event, Party
 from newsgraph.record import Span as Evidence
-from newsgraph.temporal import event_date
+from newsgraph.temporal import find_time_expressions
 
-SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
-OBJECTS = {"dobj", "dative", "attr", "oprd"}
 VETO_NONE, VETO_TYPE = 0.5, 0.15
-PROPOSE_MIN = 0.5
 OVERRIDE_MIN = 0.6
-FIRST_PERSON: set[str] = set()  # measured: I/we as actors added more wrong events than right ones
-THIRD_PERSON = {"he", "him", "his", "she", "her"}
-OF_ACTS = {"AID", "MOBILIZE", "ASSAULT", "PROTEST", "RETREAT"}  # "X of Y": Y acts
 SYMMETRIC = {"COOPERATE", "CONSULT"}
 TARGETED = {"AID", "SUPPORT", "AGREE", "REQUEST", "ACCUSE", "SANCTION", "THREATEN", "ASSAULT", "REJECT", "CONCEDE"}
-ADVERBIAL_PREPS = {"during", "after", "following", "amid", "since", "before", "despite", "until", "in", "at", "on",
-                   "over", "under", "through", "throughout", "via", "because", "due", "as"}
-CLIMB = {"dobj", "pobj", "prep", "conj", "xcomp", "ccomp", "acomp", "advcl", "appos", "attr", "npadvmod", "relcl", "acl"}
+# Acts whose target is named, never the state a sentence merely mentions (a refusal is of
+# someone's demand; a promise goes to the partner the text is about).
+UNPLACED = {"AGREE", "REJECT", "REQUEST"}
+# Types the classifier may swap a trigger's type among: the same arguments (who did
+# what to whom) fit them all; a speech act (accusing, supporting) has a speaker instead.
+MATERIAL = {"COOPERATE", "AID", "RETREAT", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT", "CONCEDE", "PROTEST"}
+GOVERNED_BY = {"dobj", "pobj", "prep", "xcomp", "ccomp", "pcomp", "nsubjpass", "attr", "oprd", "acomp"}
 # A type scorer maps sentences to {type: probability}; the classifier provides one.
 TypeScorer = Callable[[list[str]], list[dict[str, float]]]
-
-
-@dataclass(frozen=True)
-class TriggerSense:
-    type: str
-    mode: str | None
-
-
-@dataclass
-class _Lexicon:
-    single: dict[str, list[TriggerSense]]
-    phrases: dict[tuple[str, ...], list[TriggerSense]]
-    recipient_preps: dict[str, set[str]]
-    future: frozenset[str]
-    hypothetical: frozenset[str]
-    negation: frozenset[str]
-    future_to_agree: frozenset[str]
-    generic: frozenset[str]
-    actor_preps: dict[tuple[str, str], tuple[str, ...]]
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> _Lexicon:
-    data = load_lexicon("events")
-    single: dict[str, list[TriggerSense]] = {}
-    phrases: dict[tuple[str, ...], list[TriggerSense]] = {}
-    preps = {}
-    actor_preps: dict[tuple[str, str], tuple[str, ...]] = {}
-    for type_, spec in data["types"].items():
-        preps[type_] = set(spec.get("recipient_preps", []))
-        for trigger, mode in spec["triggers"].items():
-            if isinstance(mode, dict):  # {mode: ..., actor_preps: [...]}
-                actor_preps[(type_, trigger)] = tuple(mode.get("actor_preps", ()))
-                mode = mode.get("mode")
-            sense = TriggerSense(type_, mode)
-            words = tuple(trigger.lower().split())
-            (single.setdefault(words[0], []) if len(words) == 1 else phrases.setdefault(words, [])).append(sense)
-    return _Lexicon(
-        single, phrases, preps, frozenset(data["future_cues"]), frozenset(data["hypothetical_cues"]),
-        frozenset(data["negation_cues"]), frozenset(data["future_becomes_agree"]), frozenset(data["generic_state_actors"]),
-        actor_preps,
-    )
-
-
-@dataclass
-class _Trigger:
-    token: Token  # head token of the trigger
-    senses: list[TriggerSense]
 
 
 class EventExtractor:
@@ -95,353 +55,354 @@ class EventExtractor:
 
     def __init__(self, kb: KnowledgeBase, type_scorer: TypeScorer | None = None) -> None:
         self.kb = kb
-        self.lex = lexicon()
+        self.lex: EventLexicon = event_lexicon()
         self.type_scorer = type_scorer
-        self._quote_spans: list[tuple[int, int, str]] = []
         self.demonym_state: dict[str, object] = {}
         for state in kb.states():
             for d in state.demonyms:
                 self.demonym_state.setdefault(name_key(d), state)
 
-    # -- entities as parties ---------------------------------------------
-    def _index(self, entities: list[Entity]) -> tuple[list[int], list[tuple[int, int, Entity]]]:
-        spans = sorted(((m.start, m.end, e) for e in entities for m in e.mentions), key=lambda t: t[0])
-        return [s for s, _, _ in spans], spans
-
-    @staticmethod
-    def _entity_at(index, char: int) -> Entity | None:
-        starts, spans = index
-        i = bisect.bisect_right(starts, char) - 1
-        if i >= 0:
-            s, e, ent = spans[i]
-            if s <= char < e:
-                return ent
-        return None
-
-    def _party(self, entity: Entity) -> Party:
-        return Party(name=entity.name, country=entity.country)
-
-    def _state_party(self, state) -> Party:
-        return Party(name=state.name, country=state.country)
-
-    def _pronoun(self, tok: Token, index, entities_by_name) -> Entity | None:
-        """he/she: the nearest person named before; I/we inside a quote: its speaker."""
-        low = tok.lower_
-        if low in FIRST_PERSON:
-            for start, end, speaker in self._quote_spans:
-                if start <= tok.idx < end:
-                    return entities_by_name.get(speaker)
-            return None
-        if low in THIRD_PERSON:
-            starts, spans = index
-            i = bisect.bisect_left(starts, tok.idx) - 1
-            while i >= 0:
-                ent = spans[i][2]
-                if ent.type == "PERSON":
-                    return ent
-                i -= 1
-        return None
-
-    def _parties(self, tokens: Iterable[Token], index, entities_by_name, *, places: bool = False) -> list[Party]:
-        """Parties named in ``tokens``: entity mentions, or the state of a nationality word.
-        With ``places``, a city stands for its state ("left Niamey": Niger)."""
-        out: list[Party] = []
-        seen: set[str] = set()
-        for tok in tokens:
-            ent = self._entity_at(index, tok.idx)
-            if ent is None and tok.pos_ == "PRON":
-                ent = self._pronoun(tok, index, entities_by_name)
-            party = None
-            if ent is not None and ent.kind == "city" and places and ent.country:
-                state = self.kb.state_by_country(ent.country)
-                if state is not None:
-                    named = entities_by_name.get(state.name)
-                    party = self._party(named) if named else self._state_party(state)
-            elif ent is not None and ent.type in ("PERSON", "ORG", "GPE") and ent.kind not in ("city", "region"):
-                party = self._party(ent)
-            elif tok.pos_ in ("ADJ", "PROPN", "NOUN") and name_key(tok.text) in self.demonym_state:
-                state = self.demonym_state[name_key(tok.text)]
-                named = entities_by_name.get(state.name)
-                party = self._party(named) if named else self._state_party(state)
-            if party is not None and party.name not in seen:
-                seen.add(party.name)
-                out.append(party)
-        return out
-
-    # -- triggers -------------------------------------------------------------
-    def _triggers(self, sent: Span) -> list[_Trigger]:
-        found: list[_Trigger] = []
-        lemmas = [t.lemma_.lower() for t in sent]
-        used: set[int] = set()
-        for n in (4, 3, 2):
-            for i in range(len(sent) - n + 1):
-                key = tuple(lemmas[i : i + n])
-                if key in self.lex.phrases and not used & set(range(i, i + n)):
-                    head = max(sent[i : i + n], key=lambda t: t.pos_ in ("VERB", "NOUN"))
-                    found.append(_Trigger(head, self.lex.phrases[key]))
-                    used |= set(range(i, i + n))
-        for i, tok in enumerate(sent):
-            if i in used or tok.pos_ not in ("VERB", "NOUN", "ADJ", "PROPN"):
-                continue
-            senses = self.lex.single.get(lemmas[i]) or self.lex.single.get(tok.lower_)
-            if senses:
-                found.append(_Trigger(tok, senses))
-        return found
-
-    # -- arguments -----------------------------------------------------------
-    @staticmethod
-    def _children(tok: Token, deps: set[str]) -> list[Token]:
-        return [c for c in tok.children if c.dep_ in deps]
-
-    @staticmethod
-    def _with_conjuncts(tok: Token) -> list[Token]:
-        return [tok, *tok.conjuncts]
-
-    def _subject_of(self, tok: Token) -> tuple[list[Token], bool]:
-        """The subject phrase governing ``tok`` (climbing to the clause that has one), and
-        whether it is a passive subject."""
-        cur: Token | None = tok
-        for _ in range(6):
-            if cur is None:
-                break
-            subj = self._children(cur, SUBJECTS)
-            if subj:
-                s = subj[0]
-                if s.lower_ in ("who", "which", "that") and cur.dep_ == "relcl":
-                    return [cur.head], False
-                return self._with_conjuncts(s), s.dep_ == "nsubjpass"
-            if cur.dep_ in ("relcl", "acl") and cur.head.pos_ in ("NOUN", "PROPN"):
-                return [cur.head], False
-            if cur.dep_ not in CLIMB or cur.head is cur:
-                break
-            if cur.dep_ == "prep" and cur.lower_ in ADVERBIAL_PREPS:
-                break  # "during their coup": the clause's subject did not do it
-            cur = cur.head
-        return [], False
-
-    def _head_parties(self, heads: list[Token], index, ents_by_name, *, places: bool = False) -> tuple[list[Party], bool]:
-        """The parties a noun phrase names, read from its head: the entity at the head
-        ("Shoigu"), an appositive name ("the Minister of Defence, Kassoum Coulibaly"),
-        a nationality ("Russian instructors"), a possessor of a generic head ("Burkina
-        Faso's army"), or the list it introduces ("countries, including Mali and Niger").
-        Also says whether the head is a generic stand-in for a state ("the army")."""
-        out: list[Party] = []
-        generic = False
-
-        def add(parties: list[Party]) -> None:
-            for p in parties:
-                if p.name not in {q.name for q in out}:
-                    out.append(p)
-
-        for head in [c for h in heads for c in self._with_conjuncts(h)]:
-            direct = self._parties([head], index, ents_by_name, places=places)
-            if direct:
-                add(direct)
-                continue
-            appos = self._children(head, {"appos"})
-            named = self._parties([t for a in appos for t in a.subtree], index, ents_by_name)
-            if named:
-                add(named[:1])
-                continue
-            mods = self._children(head, {"compound", "amod", "nmod", "poss"})
-            mod_parties = self._parties([t for m in mods for t in m.subtree], index, ents_by_name)
-            including = [p for prep in self._children(head, {"prep"}) if prep.lower_ in ("including", "like", "such")
-                         for p in self._children(prep, {"pobj"})]
-            if including:
-                add(self._parties([t for i in including for t in self._with_conjuncts(i)], index, ents_by_name))
-            if mod_parties:
-                add(mod_parties)
-            elif head.lemma_.lower() in self.lex.generic and not (
-                    head.tag_ == "NNS" and head.lemma_.lower() in ("country", "state", "nation", "government")):
-                generic = True  # "the country", not "countries"
-            elif not including:
-                of = [p for prep in self._children(head, {"prep"}) if prep.lower_ == "of"
-                      for p in self._children(prep, {"pobj"})]
-                add(self._parties(of, index, ents_by_name))
-        return out, generic
-
-    def _arguments(self, trig: _Trigger, type_: str, index, ents_by_name):
-        tok = trig.token
-        actor_heads: list[Token] = []
-        recipient_heads: list[Token] = []
-        if tok.pos_ in ("VERB", "ADJ", "AUX"):
-            subj, passive = self._subject_of(tok)
-            agent = [p for a in self._children(tok, {"agent"}) for p in self._children(a, {"pobj"})]
-            if passive:
-                actor_heads, recipient_heads = agent, subj
-            else:
-                actor_heads, recipient_heads = subj, self._children(tok, OBJECTS)
-        else:  # a noun: "Russia's support", "the delivery of weapons by Russia to Mali"
-            preps = {p.lower_: self._children(p, {"pobj"}) for p in self._children(tok, {"prep"})}
-            own = self._children(tok, {"poss", "compound", "amod", "nmod"})
-            actor_heads = own + preps.get("by", []) + preps.get("between", []) + preps.get("among", [])
-            if not self._parties([t for h in actor_heads for t in h.subtree], index, ents_by_name):
-                # "the presence of Wagner mercenaries", "the withdrawal of the SADC force": the "of" party acts
-                of = self._parties([t for h in preps.get("of", []) for t in h.subtree], index, ents_by_name)
-                # "the signing of an accord between Russia and Togo": parties of the noun's object
-                inner_between = [p for o in preps.get("of", []) for prep in self._children(o, {"prep"})
-                                 if prep.lower_ in ("between", "among") for p in self._children(prep, {"pobj"})]
-                if inner_between:
-                    actor_heads = inner_between
-                elif of and type_ in OF_ACTS:
-                    actor_heads = preps.get("of", [])
-                else:
-                    actor_heads, _ = self._subject_of(tok)
-        prep_hosts = [tok]
-        if tok.pos_ == "NOUN" and tok.dep_ in ("dobj", "attr") and tok.head.pos_ == "VERB":
-            prep_hosts.append(tok.head)  # "showed their support to Niger"
-        for host in prep_hosts:
-            for prep in self._children(host, {"prep"}):
-                if prep.lower_ in self.lex.recipient_preps.get(type_, set()):
-                    recipient_heads += self._children(prep, {"pobj"})
-        for prep in self._children(tok, {"prep"}):
-            if prep.lower_ in self._actor_preps(trig):
-                actor_heads = self._children(prep, {"pobj"})
-        actor, generic_actor = self._head_parties(actor_heads, index, ents_by_name)
-        recipient, generic_recipient = self._head_parties(recipient_heads, index, ents_by_name, places=True)
-        if not actor and not generic_actor and tok.pos_ == "VERB" and not actor_heads:
-            # The parse found no subject at all (small models misparse "ECOWAS lifted
-            # sanctions"): the nearest party before the verb in its sentence.
-            actor = self._nearest(tok, index, ents_by_name, before=True)
-            if actor and not recipient and type_ in TARGETED:
-                recipient = [p for p in self._nearest(tok, index, ents_by_name, before=False) if p not in actor]
-        return actor, recipient, (generic_actor, generic_recipient)
-
-    def _nearest(self, tok: Token, index, ents_by_name, *, before: bool, window: int = 8) -> list[Party]:
-        sent = tok.sent
-        rng = range(tok.i - 1, max(sent.start, tok.i - window) - 1, -1) if before else range(
-            tok.i + 1, min(sent.end, tok.i + window + 1))
-        for i in rng:
-            found = self._parties([tok.doc[i]], index, ents_by_name)
-            if found:
-                return found[:1]
-        return []
-
-    def _actor_preps(self, trig: _Trigger) -> set[str]:
-        return {p for s in trig.senses for p in self.lex.actor_preps.get((s.type, trig.token.lemma_.lower()), ())}
-
-    # -- status ---------------------------------------------------------------
-    def _status(self, tok: Token, sent: Span) -> str:
-        chain = [tok]
-        cur = tok
-        for _ in range(4):
-            if cur.head is cur or cur.dep_ not in CLIMB | {"ROOT"}:
-                break
-            cur = cur.head
-            chain.append(cur)
-        words = {c.lower_ for t in chain for c in t.children} | {t.lower_ for t in chain}
-        if any(c.dep_ == "neg" for t in chain[:2] for c in t.children) or words & {"never"}:
-            return "negated"
-        marks = {c.lower_ for t in chain for c in t.children if c.dep_ in ("mark", "aux")}
-        if marks & self.lex.hypothetical or (sent[0].lower_ == "if"):
-            return "hypothetical"
-        if words & self.lex.future:
-            return "future"
-        return "asserted"
-
-    # -- document -------------------------------------------------------------
     def extract(self, doc: Doc, entities: list[Entity], published: str | None, body_start: int = 0,
                 quotes: Iterable = ()) -> list[Event]:
         """Events of the document; sentences before ``body_start`` (the headline,
-        which restates the story) are skipped. ``quotes`` lets first-person
-        pronouns inside them stand for their speaker."""
-        self._quote_spans = [(q.start, q.end, q.speaker) for q in quotes if q.start is not None and q.end is not None]
-        index = self._index(entities)
-        ents_by_name = {e.name: e for e in entities}
-        focus = self._focus_state(entities)
-        candidates = []
-        for sent in doc.sents:
-            if sent.start_char < body_start:
+        which restates the story) are skipped. ``quotes`` give the speaker of
+        quoted and interview sentences."""
+        parties = DocumentParties(self.kb, entities, self.lex, self.demonym_state)
+        run = _DocumentRun(self, doc, parties, published, body_start, list(quotes))
+        return run.events()
+
+
+class _DocumentRun:
+    """The extraction of one document."""
+
+    def __init__(self, ex: EventExtractor, doc: Doc, parties: DocumentParties, published: str | None,
+                 body_start: int, quotes: list) -> None:
+        self.ex = ex
+        self.lex = ex.lex
+        self.doc = doc
+        self.parties = parties
+        self.reader = ArgumentReader(ex.lex, parties)
+        self.published = published
+        self.quotes = sorted(((q.start, q.end, q.speaker, getattr(q, "direct", True)) for q in quotes
+                              if q.start is not None and q.end is not None), key=lambda q: q[1] - q[0])
+        self.sents = [s for s in doc.sents if s.start_char >= body_start]
+        self.paragraph = self._paragraphs()
+        self.triggers = [find_triggers(s, self.lex, self._in_name) for s in self.sents]
+        self.scores = self._scores()
+        self.expressions = [find_time_expressions(s.text, published) for s in self.sents]
+
+    # -- setup ------------------------------------------------------------------
+    def _in_name(self, tok: Token) -> bool:
+        """Whether the token is part of a named entity ("the Alliance of Sahel States")."""
+        ent = self.parties.entity_at(tok.idx)
+        return ent is not None and tok.pos_ == "PROPN"
+
+    def _paragraphs(self) -> list[int]:
+        text = self.doc.text
+        ids, n, last_end = [], 0, None
+        for s in self.sents:
+            if last_end is not None and "\n" in text[last_end:s.start_char]:
+                n += 1
+            ids.append(n)
+            last_end = s.start_char + len(s.text.rstrip())  # a sentence's trailing newlines end its paragraph
+        return ids
+
+    def _scores(self) -> dict[int, dict[str, float]]:
+        if self.ex.type_scorer is None:
+            return {}
+        wanted = [k for k, s in enumerate(self.sents) if self.triggers[k] or self.parties.tokens_parties(s)]
+        if not wanted:
+            return {}
+        out = self.ex.type_scorer([self.sents[k].text for k in wanted])
+        return dict(zip(wanted, out))
+
+    # -- the whole document ---------------------------------------------------
+    def events(self) -> list[Event]:
+        drafts = [self._sentence(k) for k in range(len(self.sents))]
+        view = DocumentView(self.lex, self.parties, self.sents, self.paragraph, self.triggers, self.expressions,
+                            self.scores, self.quotes, self.published)
+        return [self._event(d) for d in Discourse(view).run(drafts)]
+
+    # -- one sentence -------------------------------------------------------------
+    def _sentence(self, k: int) -> list[Draft]:
+        sent = self.sents[k]
+        triggers = list(self.triggers[k])
+        scores = self.scores.get(k)
+        chosen: list[tuple[Trigger, TriggerSense]] = []
+        for trig in triggers:
+            sense = self._choose(trig.senses, scores, len(triggers))
+            if sense is not None:
+                chosen.append((trig, sense))
+        dropped: set[int] = set()
+        content_of: dict[int, list[int]] = {}
+        undone_by: dict[int, list[int]] = {}
+        object_event: dict[int, int] = {}
+        governed: set[int] = set()
+        for i, (trig, sense) in enumerate(chosen):
+            g = self._governor(trig, chosen)
+            if g is None:
                 continue
-            triggers = self._triggers(sent)
-            # Without a lexicon trigger, the classifier may still find an event in a
-            # sentence that names at least one party ("troops jointly secured the town").
-            if triggers or (self.type_scorer and self._parties(sent, index, ents_by_name)):
-                candidates.append((sent, triggers))
-        scores = self.type_scorer([s.text for s, _ in candidates]) if self.type_scorer and candidates else None
-        if scores:
-            for k, (sent, triggers) in enumerate(candidates):
-                if not triggers:
-                    proposed = self._proposed(sent, scores[k])
-                    if proposed:
-                        triggers.append(proposed)
-        events: list[Event] = []
-        where: dict[tuple, int] = {}
-        for k, (sent, triggers) in enumerate(candidates):
-            sent_scores = scores[k] if scores else None
-            for trig in triggers:
-                sense = self._choose(trig.senses, sent_scores)
-                if sense is None:
-                    continue
-                actor, recipient, (generic_actor, generic_recipient) = self._arguments(
-                    trig, sense.type, index, ents_by_name)
-                # "the army", "people", "the country's leadership": the state the text is about
-                if focus is not None and generic_actor and focus not in actor:
-                    actor.append(focus)
-                if focus is not None and generic_recipient and focus not in recipient:
-                    recipient.append(focus)
-                recipient = [p for p in recipient if p not in actor] or (
-                    [focus] if generic_recipient and focus is not None and focus in actor and sense.type != "CONSULT" else [])
-                if not actor:
-                    continue
-                others = self._other_states(sent, index, actor + recipient)
+            gtrig, gsense = chosen[g]
+            light = (gtrig.token.pos_ == "VERB" and gtrig.token.lemma_.lower() in self.lex.light_verbs
+                     and trig.is_noun and trig.token.head == gtrig.token and trig.token.dep_ in ("dobj", "nsubjpass"))
+            with_object = (gtrig.token.lemma_.lower() in self.lex.light_verbs and trig.is_noun
+                           and trig.token.dep_ == "pobj" and trig.token.head.lower_ == "with"
+                           and trig.token.head.head == gtrig.token and gsense.type == sense.type)
+            if with_object:
+                dropped.add(i)  # "providing Burkina Faso with military supplies": the providing
+            elif light and (gsense.type not in self.lex.content_types or gsense.type == "CONSULT"):
+                dropped.add(g)  # "provided military support": the support
+            elif gsense.type in self.lex.undoing_types and sense.type in self.lex.undone_types:
+                dropped.add(i)  # "lifted the embargo": no new embargo
+                undone_by.setdefault(g, []).append(i)
+            elif gsense.type == "ACCUSE" and trig.token.dep_ == "dobj":
+                object_event[g] = i  # "condemned the attack": the attack happened
+            elif gsense.type in self.lex.content_types:
+                governed.add(i)  # "demanded the resignation": not (yet) happened
+                content_of.setdefault(g, []).append(i)
+        for i, (trig, sense) in enumerate(chosen):
+            if sense.agentive and self._acts_in_other(trig, [c for j, c in enumerate(chosen) if j not in dropped]):
+                dropped.add(i)  # "Russian instructors conducted joint operations": the operations
+            if trig.token.dep_ == "acl" and trig.token.tag_ == "VBG":
+                dropped.add(i)  # "troops fighting terrorists": a description, not a report
+            if trig.is_noun and trig.token.dep_ in ("attr", "oprd") and \
+                    trig.token.head.lemma_.lower() in self.lex.naming_verbs:
+                dropped.add(i)  # "called the measures an attack on Mali's sovereignty": a name, not an event
+        # an event noun that is another event's object does not take that event's subject
+        # ("ECOWAS condemned the coup": ECOWAS staged no coup); light verbs pass it on
+        events_at = {t.token.i for j, (t, s) in enumerate(chosen)
+                     if j not in dropped and t.token.lemma_.lower() not in self.lex.light_verbs}
+        args: dict[int, Arguments] = {i: self.reader.read(t, s, events_at) for i, (t, s) in enumerate(chosen)}
+        out: list[Draft] = []
+        for i, (trig, sense) in enumerate(chosen):
+            if i in dropped:
+                continue
+            a = args[i]
+            actor, recipient = list(a.actor), list(a.recipient)
+            for u in undone_by.get(i, []):  # the lifted embargo's imposer and target
+                actor = actor or list(args[u].actor)
+                if trig.is_noun:  # "the lifting of the UN embargo": the embargo is no recipient
+                    recipient = [p for p in recipient if p.name not in names_of(args[u].actor)]
+                recipient = recipient or list(args[u].recipient)
+            own_side = names_of(actor) | {p.name for p in a.affiliation}
+            own_countries = {p.country for p in actor + a.affiliation if p.country}
+            for c in content_of.get(i, []) if sense.type != "CONSULT" else ():
+                # "demanded the withdrawal of the US troops": of the US; "promised that instructors
+                # would support the CAR": to the CAR
+                doers = [p for p in args[c].actor if p.name not in own_side and p.country not in own_countries]
+                done_to = [p for p in args[c].recipient if p.name not in own_side]
+                recipient = recipient or (doers or done_to if sense.type == "REQUEST" else done_to or doers)
+            if i in object_event:  # "condemned the attack by jihadists": the attackers
+                recipient = recipient or [p for p in args[object_event[i]].actor if p.name not in names_of(actor)]
+            passive = (any(c.dep_ in ("nsubjpass", "auxpass") for c in trig.token.children)
+                       or trig.token.dep_ == "acl" and trig.token.tag_ == "VBN")  # "wheat delivered to ..."
+            if (not actor and not a.generic_actor and not a.actor_heads and not passive
+                    and any(t.pos_ == "VERB" for t in trig.tokens)):
+                # The parse found no subject at all (small models misparse "ECOWAS lifted
+                # sanctions"): the nearest party before the verb in its sentence.
+                actor = self.reader.nearest(trig.token, before=True)
+                if actor and not recipient and sense.type in TARGETED:
+                    recipient = [p for p in self.reader.nearest(trig.token, before=False) if p not in actor]
+            type_, mode = sense.type, sense.mode
+            focus = self.parties.focus or self._local_state(sent)
+            possessed = any(c.dep_ == "poss" and c.lower_ in ("their", "its") for c in trig.token.children)
+            if sense.domestic and (not actor or possessed):
+                overthrown = recipient or ([focus] if a.generic_recipient and focus is not None else [])
+                actor = self._domestic_actor(trig, sense, overthrown) or actor  # "during their coup": theirs
+            if focus is not None and a.generic_actor and focus.name not in names_of(actor):
+                actor = actor + [focus] if not actor else actor
+            if focus is not None and a.generic_recipient and focus.name not in names_of(recipient):
+                recipient.append(focus)
+            recipient = [p for p in recipient if p.name not in names_of(actor)] or (
+                [focus] if a.generic_recipient and focus is not None and focus.name in names_of(actor)
+                and type_ != "CONSULT" else [])
+            if actor:
+                others = self._other_states(sent, actor + recipient + a.affiliation)
                 if len(others) == 1:
                     # One other state in the sentence: the partner of a one-sided
                     # cooperation, the target of aid or an attack ("instructors ... in the CAR").
-                    if sense.type in SYMMETRIC and not recipient and len(actor) == 1:
+                    if type_ in SYMMETRIC and not recipient and len(actor) == 1:
                         actor = actor + others
-                    elif sense.type in TARGETED and not recipient:
+                    elif type_ in TARGETED - UNPLACED and not recipient:
                         recipient = others
-                status = self._status(trig.token, sent)
-                type_, mode = sense.type, sense.mode
-                if status == "future" and type_ in self.lex.future_to_agree:
-                    type_, mode, status = "AGREE", None, "asserted"
-                event = Event(
-                    type=type_, mode=mode, actor=actor, recipient=recipient,
-                    date=event_date(sent.text, published, future=status == "future"),
-                    location=self._location(trig.token, index),
-                    status=status,
-                    evidence=Evidence(start=sent.start_char, end=sent.end_char, text=sent.text),
-                )
-                self._add(events, where, event, sent.start_char)
-        return events
+            if sense.untargeted and not recipient:
+                type_, mode = sense.untargeted  # "closed its borders": no state targeted
+            if sense.org_target and any(self._organisation(p) for p in recipient):
+                type_, mode = sense.org_target  # "left ECOWAS": a sanction, not a retreat
+            status = ("hypothetical" if i in governed or self._purpose(trig.token)
+                      else status_of(trig, sent, self.lex, sense))
+            if status == "future" and type_ == "AGREE":
+                status = "asserted"  # "is ready to share", "will provide" (made AGREE): the promise is made now
+            if status == "future" and type_ == "CONSULT" and any(
+                    a_.lemma_.lower() in self.lex.agreement_nouns for a_ in list(trig.token.ancestors)[:3]):
+                type_, mode, status = "AGREE", None, "asserted"  # "plans for talks": a meeting agreed on
+            if status == "future" and type_ in self.lex.future_to_agree:
+                type_, mode, status = "AGREE", None, "asserted"
+                speaker = self._announcer(trig.token, actor)
+                if speaker is not None:
+                    actor = [speaker] + actor  # "Lavrov announced that Russia will provide ..."
+            out.append(Draft(
+                type=type_, mode=mode, actor=actor, recipient=recipient, status=status, sent=sent, index=k,
+                trigger=trig, generic_actor=a.generic_actor, location=self._location(trig.token),
+                recipient_named=bool(recipient or a.recipient_heads), actor_named=a.actor_phrase,
+                clausal=trig.token.pos_ in ("VERB", "AUX", "ADJ") or trig.token.dep_ == "dobj",
+                coordinated=any(h.conjuncts for h in a.recipient_heads),
+            ))
+        return out
+
+    def _organisation(self, party: Party) -> bool:
+        ent = self.parties.by_name.get(party.name)
+        return ent is not None and ent.type == "ORG" and ent.kind == "igo"
 
     @staticmethod
-    def _add(events: list[Event], where: dict[tuple, int], event: Event, sentence: int) -> None:
-        """One event per occurrence: a sentence's repeated trigger (or the same
-        meeting told twice) is merged, keeping the fullest party lists."""
-        actors = frozenset(p.name for p in event.actor)
-        everyone = actors | {p.name for p in event.recipient}
-        keys = [(event.type, event.mode, "sentence", sentence, actors)]
-        if event.type == "CONSULT":  # host and visitor may swap between tellings
-            keys.append((event.type, "parties", frozenset(everyone)))
-        elif event.recipient:
-            keys.append((event.type, event.mode, "parties", actors, frozenset(p.name for p in event.recipient)))
-        for key in keys:
-            if key in where:
-                old = events[where[key]]
-                if len(event.recipient) > len(old.recipient):
-                    old.recipient = event.recipient
-                old.date = old.date or event.date
-                old.location = old.location or event.location
-                old.mode = old.mode or event.mode
-                return
-        for key in keys:
-            where[key] = len(events)
-        events.append(event)
+    def _purpose(tok: Token) -> bool:
+        """A to-infinitive of purpose ("resources to fight the militants", "in order to
+        bring"): intended, not done. Complements of verbs ("began to demand") are done."""
+        return (tok.pos_ == "VERB" and tok.dep_ in ("advcl", "relcl", "acl")
+                and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children))
+
+    def _announcer(self, tok: Token, actor: list[Party]) -> Party | None:
+        """The person announcing a promise on behalf of its actor ("Russian Foreign
+        Minister Lavrov announced that Russia will provide ...")."""
+        cur = tok
+        for _ in range(5):
+            if cur.head == cur:
+                return None
+            if cur.dep_ == "ccomp" and cur.head.lemma_.lower() in self.lex.speech_verbs:
+                subj = children(cur.head, SUBJECTS)
+                found = self.parties.head_parties(with_conjuncts(subj[0]))[0] if subj else []
+                person = next((p for p in found if (e := self.parties.by_name.get(p.name)) is not None
+                               and e.type == "PERSON"), None)
+                if person is not None and person.name not in names_of(actor) and (
+                        person.country and person.country in {p.country for p in actor}):
+                    return person
+                return None
+            cur = cur.head
+        return None
 
     @staticmethod
-    def _proposed(sent: Span, scores: dict[str, float]) -> _Trigger | None:
-        """The classifier's event for a sentence without a trigger, anchored at its main verb."""
-        best = max((t for t in scores if t != "NONE"), key=lambda t: scores[t], default=None)
-        if best is None or scores[best] < PROPOSE_MIN or scores[best] <= scores.get("NONE", 0.0):
-            return None
-        root = sent.root
-        if root.pos_ not in ("VERB", "AUX"):
-            return None
-        return _Trigger(root, [TriggerSense(best, None)])
+    def _acts_in_other(trig: Trigger, chosen: list[tuple[Trigger, TriggerSense]]) -> bool:
+        """Whether the trigger's noun is the subject (or agent) of a clause holding another trigger."""
+        tok = trig.token
+        others = {w.i for t, _ in chosen if t is not trig for w in t.tokens}
+        if any(a.i in others for a in list(tok.ancestors)[:3]):
+            return True  # "the presence of Wagner mercenaries", "with the participation of specialists"
+        cur = tok
+        while cur.dep_ in ("compound", "amod", "conj", "appos") and cur.head != cur:
+            cur = cur.head
+        if cur.dep_ not in ("nsubj", "nsubjpass") and not (cur.dep_ == "pobj" and cur.head.dep_ == "agent"):
+            return False
+        verb = cur.head if cur.dep_ != "pobj" else cur.head.head
+        return any(t.i in others for t in verb.subtree if t.i != tok.i)
 
-    def _choose(self, senses: list[TriggerSense], scores: dict[str, float] | None) -> TriggerSense | None:
+    def _governor(self, trig: Trigger, chosen: list[tuple[Trigger, TriggerSense]]) -> int | None:
+        """The trigger whose object or complement ``trig`` is, within four steps."""
+        heads = {t.token.i: j for j, (t, _) in enumerate(chosen) if t is not trig}
+        for j, (t, _) in enumerate(chosen):
+            if t is not trig:
+                for w in t.tokens:
+                    heads.setdefault(w.i, j)
+        cur = trig.token
+        while cur.dep_ == "conj" and cur.head.pos_ == cur.pos_ and cur.head != cur:
+            cur = cur.head  # "demanded the resignation ... and better support": both are the demand's
+        for _ in range(4):
+            if cur.dep_ not in GOVERNED_BY or cur.head == cur:
+                return None
+            if cur.dep_ == "ccomp" and cur.head.pos_ != "VERB":
+                return None  # a clause is the content of a verb ("denied that ..."), not of a noun
+            cur = cur.head
+            if cur.i in heads and cur.i not in {w.i for w in trig.tokens}:
+                return heads[cur.i]
+        return None
+
+    def _domestic_actor(self, trig: Trigger, sense: TriggerSense, recipient: list[Party]) -> list[Party]:
+        """Who staged a coup (or a protest) no actor is named for: the state it
+        happened in ("their coup": the state named before; "in Mali"; "Burkina
+        Faso, which ... following a coup"; "countries where coups occurred")."""
+        tok = trig.token
+        parties = self.parties
+        for c in tok.children:
+            if c.dep_ == "poss" and c.lower_ in ("their", "its"):
+                clause_subject = self._clause_subjectnames_of(tok)
+                found = parties.recent_states(tok.idx, 1, exclude=clause_subject)
+                if found:
+                    return found
+        for prep in children(tok, {"prep"}):
+            if prep.lower_ in ("in", "at"):
+                for o in children(prep, {"pobj"}):
+                    p = parties.place_state(o)
+                    if p is not None:
+                        return [p]
+        subj, _, _ = self.reader.subject_of(tok, sense, through_adverbial=False)
+        found = parties.head_parties(subj)[0] if subj else []
+        if not found and tok.dep_ in SUBJECTS and tok.head.dep_ == "relcl":
+            found = parties.head_parties([tok.head.head])[0]  # "countries where coups have occurred"
+        # "Traoré, who took power through a coup": a person or a state
+        found = [p for p in found if parties.is_state(p) or parties.by_name.get(p.name) is not None
+                 and parties.by_name[p.name].type == "PERSON"]
+        if not found:
+            # "Burkina Faso, which has been under military rule following a coup": the state only
+            subj, _, _ = self.reader.subject_of(tok, sense, through_adverbial=True)
+            found = [p for p in (parties.head_parties(subj)[0] if subj else []) if parties.is_state(p)]
+        if found:
+            return found
+        # "the overthrow of the president": the state of the overthrown
+        own = [p for p in recipient if parties.is_state(p)] or [
+            s for p in recipient if (s := parties.state_of_country(p.country)) is not None]
+        if own:
+            return own[:1]
+        if sense.type == "PROTEST":
+            focus = parties.focus or self._local_state(tok.sent)
+            return [focus] if focus else []
+        return []
+
+    def _local_state(self, sent: Span) -> Party | None:
+        """The first state the sentence names or places a city in (when the document
+        has no state to be about: "Activists held a sit-in in Dakar")."""
+        for tok in sent:
+            p = self.parties.place_state(tok)
+            if p is not None:
+                return p
+        return None
+
+    def _clause_subjectnames_of(self, tok: Token) -> set[str]:
+        verb = tok
+        while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
+            verb = verb.head
+        subj = children(verb, SUBJECTS)
+        return {p.name for p in self.parties.head_parties(with_conjuncts(subj[0]))[0]} if subj else set()
+
+    def _other_states(self, sent: Span, known: list[Party]) -> list[Party]:
+        """States named in the sentence besides ``known``, leaving out those in
+        adverbials ("amid the Ukraine conflict") and questions of place."""
+        names = {p.name for p in known}
+        countries = {p.country for p in known if p.country}
+        out: list[Party] = []
+        for tok in sent:
+            ent = self.parties.entity_at(tok.idx)
+            if ent is None or ent.kind != "state" or ent.name in names or ent.country in countries:
+                continue
+            if tok.dep_ == "compound" and self.parties.entity_at(tok.head.idx) is None:
+                continue  # "the Ukraine conflict"
+            if any(a.dep_ == "prep" and a.lower_ in ("amid", "during", "since", "despite", "unlike")
+                   for a in tok.ancestors):
+                continue
+            if ent.name not in {p.name for p in out}:
+                out.append(self.parties.party(ent))
+        return out
+
+    def _location(self, tok: Token) -> str | None:
+        for prep in children(tok, {"prep"}):
+            if prep.lower_ in ("in", "at", "near"):
+                for p in children(prep, {"pobj"}):
+                    ent = self.parties.entity_at(p.idx)
+                    if ent is not None and ent.type in ("GPE", "LOC"):
+                        return ent.name
+        return None
+
+    # -- the classifier ----------------------------------------------------------
+    @staticmethod
+    def _choose(senses: list[TriggerSense], scores: dict[str, float] | None, n_triggers: int) -> TriggerSense | None:
         if not scores:
             return senses[0]
         best = max(senses, key=lambda s: scores.get(s.type, 0.0))
@@ -449,39 +410,18 @@ class EventExtractor:
         # gives the trigger's type little weight.
         if scores.get("NONE", 0.0) >= VETO_NONE and scores.get(best.type, 0.0) < VETO_TYPE:
             return None
-        # "held a joint exercise": the trigger says MOBILIZE, the sentence says COOPERATE
+        # "held a joint exercise": the trigger says MOBILIZE, the sentence says COOPERATE.
+        # Only for a sentence's single trigger: the sentence's scores say nothing of the others.
         top = max((t for t in scores if t != "NONE"), key=lambda t: scores[t])
-        if top != best.type and scores[top] >= OVERRIDE_MIN and scores.get(best.type, 0.0) < VETO_TYPE:
+        if (n_triggers == 1 and top != best.type and scores[top] >= OVERRIDE_MIN
+                and scores.get(best.type, 0.0) < VETO_TYPE and top in MATERIAL and best.type in MATERIAL):
             return TriggerSense(top, None)
         return best
 
-    def _focus_state(self, entities: list[Entity]) -> Party | None:
-        states = Counter()
-        for e in entities:
-            if e.kind == "state":
-                states[e.name] += len(e.mentions)
-        if not states:
-            return None
-        name = states.most_common(1)[0][0]
-        ent = next(e for e in entities if e.name == name)
-        return self._party(ent)
-
-    def _other_states(self, sent: Span, index, known: list[Party]) -> list[Party]:
-        names = {p.name for p in known}
-        countries = {p.country for p in known if p.country}
-        out: list[Party] = []
-        for tok in sent:
-            ent = self._entity_at(index, tok.idx)
-            if (ent is not None and ent.kind == "state" and ent.name not in names
-                    and ent.country not in countries and ent.name not in {p.name for p in out}):
-                out.append(self._party(ent))
-        return out
-
-    def _location(self, tok: Token, index) -> str | None:
-        for prep in self._children(tok, {"prep"}):
-            if prep.lower_ in ("in", "at", "near"):
-                for p in self._children(prep, {"pobj"}):
-                    ent = self._entity_at(index, p.idx)
-                    if ent is not None and ent.type in ("GPE", "LOC"):
-                        return ent.name
-        return None
+    def _event(self, d: Draft) -> Event:
+        return Event(
+            type=d.type,  # type: ignore[arg-type]
+            mode=d.mode, actor=d.actor, recipient=d.recipient, date=d.date, location=d.location,
+            status=d.status,  # type: ignore[arg-type]
+            evidence=Evidence(start=d.sent.start_char, end=d.sent.end_char, text=d.sent.text),
+        )

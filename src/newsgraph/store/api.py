@@ -9,8 +9,10 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import Connection
 
 from newsgraph.record import Record
-from newsgraph.store import curation, db, queries
-from newsgraph.store.writer import EA, AddResult, D, E, Settings, store_document
+from newsgraph.store import curation, db, dedup, queries
+from newsgraph.store.batch import Batch, lock_writer
+from newsgraph.store.sql import Sql
+from newsgraph.store.writer import BATCH_KEY, EA, AddResult, D, E, Settings, batch_keys, store_document
 
 RecordInput = Record | dict | tuple
 
@@ -69,17 +71,19 @@ class Store:
         if isinstance(record, dict):
             record = Record.model_validate(record)
         with db.writer(self.engine) as conn, conn.begin():
+            lock_writer(Sql.of(conn))
             return store_document(conn, record, raw, source, fmt, replace=replace, settings=self.settings)
 
-    def add_records(self, items: Iterable[RecordInput], *, batch_size: int = 200, replace: bool = False,
+    def add_records(self, items: Iterable[RecordInput], *, batch_size: int = 1000, replace: bool = False,
                     on_result=None) -> list[AddResult]:
         """Store many records, each one all-or-nothing, committed in batches of ``batch_size``.
 
         ``items`` are records, dicts, or tuples ``(record, raw, source[, format])``.
-        A record that fails is reported as ``failed`` and leaves nothing behind:
-        the batch's transaction is rolled back and its other records stored again
-        without it. ``on_result(result)`` is called for each record once its batch
-        is committed.
+        A record that fails is reported as ``failed`` and leaves nothing behind;
+        the others are stored (the batch is stored again with a savepoint per
+        record). ``on_result(result)`` is called for each record once its batch
+        is committed. Large batches write much less: a commit writes every index
+        page the batch touched, and a large store's indexes are touched all over.
         """
         results: list[AddResult] = []
         batch: list[tuple] = []
@@ -93,40 +97,88 @@ class Store:
         return results
 
     def _store_batch(self, batch: list[tuple], replace: bool, on_result) -> list[AddResult]:
-        failed: dict[int, AddResult] = {}
-        while True:
-            out: list[AddResult] = []
-            with db.writer(self.engine) as conn:
-                trans = conn.begin()
-                broken = None
-                for i, (record, raw, source, fmt) in enumerate(batch):
-                    if i in failed:
-                        out.append(failed[i])
-                        continue
-                    try:
-                        if isinstance(record, dict):
-                            record = Record.model_validate(record)
-                        out.append(store_document(conn, record, raw, source, fmt, replace=replace,
-                                                  settings=self.settings))
-                    except Exception as exc:  # one bad record must not sink the batch
-                        doc_id = getattr(record, "doc_id", None) or (
-                            record.get("doc_id") if isinstance(record, dict) else None) or "?"
-                        failed[i] = AddResult("failed", str(doc_id), error=f"{type(exc).__name__}: {exc}")
-                        broken = i
-                        break
-                if broken is not None:
-                    trans.rollback()
-                    continue  # store the batch again without the records that failed
-                trans.commit()
-            break
+        try:
+            out = self._write_batch(batch, replace, strict=False)
+        except _Redo:
+            # a record failed: store the batch again, each record in a savepoint and written whole
+            # (and, on PostgreSQL, waited for) before the next begins, so that any error is its own
+            out = self._write_batch(batch, replace, strict=True)
         if on_result is not None:
             for result in out:
                 on_result(result)
         return out
 
+    def _write_batch(self, batch: list[tuple], replace: bool, strict: bool) -> list[AddResult]:
+        """The batch in one transaction, its deferred rows written at the end.
+
+        Not ``strict``: any failure rolls the transaction back (``_Redo``).
+        ``strict``: each record in a savepoint; one that fails leaves nothing and is reported."""
+        out: list[AddResult | None] = [None] * len(batch)
+        records: list[tuple[int, Record, str | None, str | None, str | None]] = []
+        for i, (record, raw, source, fmt) in enumerate(batch):
+            try:
+                if isinstance(record, dict):
+                    record = Record.model_validate(record)
+                elif not isinstance(record, Record):
+                    raise TypeError(f"not a record: {type(record).__name__}")
+                records.append((i, record, raw, source, fmt))
+            except Exception as exc:
+                out[i] = _failed(record, exc)
+        with db.writer(self.engine) as conn:
+            trans = conn.begin()
+            sql = Sql.of(conn)
+            unit = Batch(sql)
+            conn.info[BATCH_KEY] = unit
+            try:
+                lock_writer(sql)
+                if sql.pg and len(records) > 1:  # saves round trips; in-process SQLite asks as it goes
+                    _prefetch(unit, [r[1] for r in records])
+                with sql.pipeline():
+                    for i, record, raw, source, fmt in records:
+                        if not strict:
+                            unit.begin_document(shared=True)
+                            out[i] = store_document(conn, record, raw, source, fmt, replace=replace,
+                                                    settings=self.settings)
+                            continue
+                        sql.run("SAVEPOINT ng_document")
+                        unit.begin_document()
+                        try:
+                            result = store_document(conn, record, raw, source, fmt, replace=replace,
+                                                    settings=self.settings)
+                            unit.flush_all()
+                            sql.sync()
+                        except Exception as exc:  # one bad record must not sink the batch
+                            try:  # PostgreSQL: let the pipeline that the error aborted come to its end
+                                sql.sync()
+                            except sql.errors:
+                                pass
+                            sql.run("ROLLBACK TO SAVEPOINT ng_document")
+                            sql.run("RELEASE SAVEPOINT ng_document")
+                            unit.drop_document()
+                            out[i] = _failed(record, exc)
+                            continue
+                        sql.run("RELEASE SAVEPOINT ng_document")
+                        unit.end_document()
+                        out[i] = result
+                    unit.flush()
+                    sql.sync()
+            except Exception as exc:
+                trans.rollback()
+                if strict:
+                    raise
+                raise _Redo from exc
+            except BaseException:
+                trans.rollback()
+                raise
+            finally:
+                conn.info.pop(BATCH_KEY, None)
+            trans.commit()
+        return [r for r in out if r is not None]
+
     def merge_entities(self, a: str | int, b: str | int, *, note: str | None = None) -> int:
         """Merge entity ``b`` into ``a`` (kept as a judgement); returns ``a``'s id."""
         with db.writer(self.engine) as conn, conn.begin():
+            lock_writer(Sql.of(conn))
             keep = self._find(conn, a)
             other = self._find(conn, b)
             return curation.merge(conn, keep, other, note)
@@ -137,6 +189,7 @@ class Store:
         if isinstance(names, str):
             names = [names]
         with db.writer(self.engine) as conn, conn.begin():
+            lock_writer(Sql.of(conn))
             eid = self._find(conn, entity, fuzzy=False)
             return curation.split(conn, eid, names, note, new_name)
 
@@ -300,6 +353,39 @@ class Store:
         from newsgraph.graph import build_graph
 
         return build_graph(self, **kwargs)
+
+
+class _Redo(Exception):
+    """The batch must be stored again in strict mode."""
+
+
+def _failed(record: Any, exc: BaseException) -> AddResult:
+    doc_id = getattr(record, "doc_id", None) or (record.get("doc_id") if isinstance(record, dict) else None) or "?"
+    return AddResult("failed", str(doc_id), error=f"{type(exc).__name__}: {exc}")
+
+
+def _prefetch(unit: Batch, records: list[Record]) -> None:
+    """What the batch's records will look up, in a few queries (and their MinHash signatures, computed once)."""
+    from newsgraph.store.util import content_hash, sha256
+
+    hashes, urls, texts, bands, keys = set(), set(), set(), set(), set()
+    for record in records:
+        url = (record.url or "").strip() or None
+        hashes.add(content_hash(url, record.text))
+        if url:
+            urls.add(sha256(url))
+        text_hash = sha256(record.text)
+        texts.add(text_hash)
+        if text_hash not in unit.signatures:
+            unit.signatures[text_hash] = sig = dedup.signature(record.text)
+            if sig is not None:
+                bands.update(sig.band_keys())
+        keys |= batch_keys(record)[0]
+    unit.prefetch(hashes, urls, texts, bands, keys)
+    unit.reserve({"documents": len(records), "doc_entities": sum(len(r.entities) for r in records),
+                  "events": sum(len(r.events) for r in records),
+                  "event_clusters": sum(len(r.events) for r in records),
+                  "quotes": sum(len(r.quotes) for r in records)})
 
 
 def _unpack(item: RecordInput) -> tuple[Any, str | None, str | None, str | None]:

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
-from datasketch.minhash import _fmix
 
 NUM_PERM = 120
 BANDS = 24
@@ -57,7 +56,7 @@ def shingle_hashes(text: str, k: int = SHINGLE) -> np.ndarray:
     if not words:
         return np.zeros(0, dtype=np.uint64)
     table = _WORD_HASHES
-    h = np.array([table[w] for w in words], dtype=np.uint64)
+    h = np.fromiter(map(table.__getitem__, words), dtype=np.uint64, count=len(words))
     if len(words) < k:
         return np.unique(h)
     n = len(words) - k + 1
@@ -68,7 +67,18 @@ def shingle_hashes(text: str, k: int = SHINGLE) -> np.ndarray:
 
 
 SCHEME = "affine32"  # datasketch >= 2.0; values are uint32
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=int)  # inputs are already hashed
+
+
+@lru_cache(maxsize=1)
+def _template():
+    """The MinHash whose permutations every signature uses, and datasketch's hash finalizer.
+
+    Imported when first needed: datasketch brings SciPy, seconds to import, which
+    commands that only read the store need not pay."""
+    from datasketch import MinHash
+    from datasketch.minhash import _fmix
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=int), _fmix  # inputs are already hashed
 
 
 @dataclass(frozen=True)
@@ -104,10 +114,11 @@ def signature(text: str) -> Signature | None:
     hashes = shingle_hashes(text)
     if len(hashes) < MIN_SHINGLES:
         return None
-    hv = _fmix(hashes.astype(np.uint32), 32).reshape(-1, 1)
-    a, b = _TEMPLATE.permutations
+    template, fmix = _template()
+    hv = fmix(hashes.astype(np.uint32), 32).reshape(-1, 1)
+    a, b = template.permutations
     phv = hv * a + b  # uint32 arithmetic wraps mod 2**32, as in datasketch
-    values = np.minimum(_TEMPLATE.hashvalues, phv.min(axis=0))
+    values = np.minimum(template.hashvalues, phv.min(axis=0))
     return Signature(values.astype(np.uint32))
 
 
@@ -116,6 +127,6 @@ def signature_via_datasketch(text: str) -> Signature | None:
     hashes = shingle_hashes(text)
     if len(hashes) < MIN_SHINGLES:
         return None
-    m = _TEMPLATE.copy()
+    m = _template()[0].copy()
     m.update_batch(hashes.tolist())
     return Signature(m.hashvalues.astype(np.uint32))

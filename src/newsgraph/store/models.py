@@ -214,7 +214,9 @@ class EventCluster(Base):
 
 class EventRow(Base):
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_type_date_start", "type", "date_start"),)
+    # clustering reads type, dates, status, cluster and document from the index alone (migration 0003)
+    __table_args__ = (Index("ix_events_cluster_match", "type", "date_start", "status", "date_end", "cluster_id",
+                            "document_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
@@ -238,10 +240,11 @@ class EventParty(Base):
     __table_args__ = (
         Index("ix_event_parties_entity_side_date", "entity_id", "side", "date_start"),
         Index("ix_event_parties_entity_side_type", "entity_id", "side", "type"),
+        Index("ix_event_parties_event_cover", "event_id", "side", "entity_id", "country"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
     side: Mapped[str] = mapped_column(String(10))  # actor, recipient
     name: Mapped[str] = mapped_column(String(512))

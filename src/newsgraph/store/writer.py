@@ -1,30 +1,35 @@
-"""Storing one record: everything of a document in one transaction, on a Connection.
+"""Storing one record: everything of a document, all or nothing, on a Connection.
 
 The public entry point is :func:`store_document`; :class:`newsgraph.store.Store`
-wraps it in a transaction (or a savepoint inside a batch). Facts (entities,
-mentions, roles, events, quotes, narratives, signals) exist only for the
-current version of a document; older versions keep their text, record and
+wraps it in a transaction (a savepoint per document inside a batch). Facts
+(entities, mentions, roles, events, quotes, narratives, signals) exist only for
+the current version of a document; older versions keep their text, record and
 raw input. The co-mention aggregates are updated in the same transaction.
 
-The write path is hot (hundreds of documents a second), so it speaks plain
-SQL through the connection's DB-API cursor (the same transaction as the
-SQLAlchemy ``Connection``); the SQL is written once for SQLite and PostgreSQL
-(``:name`` parameters, turned into ``%(name)s`` for psycopg).
+Inside a batch (:mod:`newsgraph.store.batch`) the rows that no later document
+reads are written once for the whole batch, and lookups go through the
+batch's caches; a document stored on its own is written the same way, with
+its deferred rows written before :func:`store_document` returns. Statements
+are plain SQL through the connection's DB-API cursor (:class:`Sql`).
 """
 from __future__ import annotations
 
+import bisect
+import contextlib
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import combinations
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from newsgraph.record import Record
 from newsgraph.store import dedup
+from newsgraph.store.batch import Batch, Pending
 from newsgraph.store.models import (
     DocEntity,
     DocNarrative,
@@ -47,16 +52,16 @@ from newsgraph.store.models import (
     RoleRow,
     SignalRow,
 )
+from newsgraph.store.sql import Sql
 from newsgraph.store.util import (
     content_hash,
     date_interval,
-    entity_name_key,
     kb_key,
-    name_key,
     sha256,
     title_key,
     translit_entity_key,
 )
+from newsgraph.store.util import name_key as _name_key
 
 D = Document.__table__
 RAW = DocumentRaw.__table__
@@ -82,6 +87,16 @@ EN = EntityNarrative.__table__
 SYMMETRIC_EVENTS = frozenset({"CONSULT", "COOPERATE"})
 CLUSTERED_STATUS = frozenset({"asserted", "future"})
 MAX_CLUSTER_SPAN_DAYS = 31  # year-precision dates never cluster
+BATCH_KEY = "newsgraph_batch"  # Connection.info key of the batch being written
+name_key = lru_cache(maxsize=65536)(_name_key)  # names repeat across documents
+
+
+@lru_cache(maxsize=65536)
+def entity_name_key(type_: str, name: str) -> str:
+    return f"name:{type_}:{name_key(name)}"
+
+
+_translit = lru_cache(maxsize=65536)(translit_entity_key)
 
 
 @dataclass
@@ -106,75 +121,6 @@ class AddResult:
         return dict(self.__dict__)
 
 
-# --------------------------------------------------------------------------- plain SQL on the connection
-
-
-_encode_str = json.encoder.encode_basestring  # type: ignore[attr-defined]
-
-
-@lru_cache(maxsize=1024)
-def _pg(sql: str) -> str:
-    return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
-
-
-class Sql:
-    """Plain SQL on a SQLAlchemy connection's DB-API cursor, one dialect-neutral text for both databases."""
-
-    def __init__(self, conn: Connection):
-        self.pg = conn.dialect.name == "postgresql"
-        self.dbapi = conn.connection.dbapi_connection
-        self.cur = self.dbapi.cursor()
-
-    @classmethod
-    def of(cls, conn: Connection) -> "Sql":
-        """The helper for ``conn``'s current DB-API connection (one cursor, reused)."""
-        sql = conn.info.get("newsgraph_sql")
-        if sql is None or sql.dbapi is not conn.connection.dbapi_connection:
-            sql = conn.info["newsgraph_sql"] = cls(conn)
-        return sql
-
-    def _q(self, sql: str) -> str:
-        return _pg(sql) if self.pg else sql
-
-    def run(self, sql: str, params: dict | None = None):
-        self.cur.execute(self._q(sql), params or {})
-        return self.cur
-
-    def many(self, sql: str, rows: Sequence[dict]) -> None:
-        if rows:
-            self.cur.executemany(self._q(sql), rows)
-
-    def all(self, sql: str, params: dict | None = None) -> list[tuple]:
-        return self.run(sql, params).fetchall()
-
-    def first(self, sql: str, params: dict | None = None) -> tuple | None:
-        return self.run(sql, params).fetchone()
-
-    def scalar(self, sql: str, params: dict | None = None) -> Any:
-        row = self.first(sql, params)
-        return row[0] if row else None
-
-    def inlist(self, column: str, name: str, values: Iterable, params: dict) -> str:
-        """``column IN (...)`` for a list parameter: expanded on SQLite, ``= ANY`` on PostgreSQL."""
-        values = list(values)
-        if self.pg:
-            params[name] = values
-            return f"{column} = ANY(:{name})"
-        if not values:
-            return "1 = 0"
-        for i, v in enumerate(values):
-            params[f"{name}_{i}"] = v
-        return f"{column} IN ({', '.join(f':{name}_{i}' for i in range(len(values)))})"
-
-    def json(self, value: Any) -> str:
-        if isinstance(value, list) and all(type(v) is str for v in value):  # the common case, fast
-            return "[" + ", ".join(map(_encode_str, value)) + "]"
-        return json.dumps(value, ensure_ascii=False)
-
-    def true(self) -> str:
-        return "TRUE" if self.pg else "1"
-
-
 def as_date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
@@ -185,6 +131,41 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
 
 
+@contextlib.contextmanager
+def unit(conn: Connection) -> Iterator[tuple[Sql, Batch]]:
+    """The connection's batch, or a batch for this call alone whose rows are written when it ends."""
+    sql = Sql.of(conn)
+    batch = conn.info.get(BATCH_KEY)
+    if batch is not None and batch.sql is sql:
+        yield sql, batch
+        return
+    batch = conn.info[BATCH_KEY] = Batch(sql)
+    try:
+        yield sql, batch
+        batch.flush_all()
+    finally:
+        conn.info.pop(BATCH_KEY, None)
+
+
+def batch_keys(record: Record) -> tuple[set[str], list[str]]:
+    """The resolution keys a record's names will be looked up by (for a batch's prefetch)."""
+    keys: set[str] = set()
+    for ent in record.entities:
+        if ent.id:
+            keys.add(kb_key(ent.id))
+        keys.add(entity_name_key(ent.type, ent.name))
+        t = _translit(ent.type, ent.name)
+        if t:
+            keys.add(t)
+    names = [r.person for r in record.roles] + [r.of for r in record.roles if r.of]
+    names += [p.name for ev in record.events for p in (*ev.actor, *ev.recipient)]
+    names += [q.speaker for q in record.quotes]
+    for n in set(names):
+        k = name_key(n)
+        keys.update(f"name:{t}:{k}" for t in _TYPE_ORDER)
+    return keys, names
+
+
 # --------------------------------------------------------------------------- documents
 
 
@@ -192,13 +173,17 @@ def store_document(conn: Connection, record: Record, raw: str | None = None, sou
                    fmt: str | None = None, *, replace: bool = False, settings: Settings | None = None) -> AddResult:
     """Store ``record`` (and its raw input) on ``conn``; the caller owns the transaction."""
     settings = settings or Settings()
-    sql = Sql.of(conn)
+    with unit(conn) as (sql, batch):
+        return _store(conn, sql, batch, record, raw, source, fmt, replace, settings)
+
+
+def _store(conn: Connection, sql: Sql, batch: Batch, record: Record, raw: str | None, source: str | None,
+           fmt: str | None, replace: bool, settings: Settings) -> AddResult:
     url = (record.url or "").strip() or None
     chash = content_hash(url, record.text)
-    found = sql.first("SELECT id, story_id, is_current FROM documents WHERE content_hash = :h", {"h": chash})
-    meta = {"doc_id": record.doc_id, "title": record.title, "published": record.published, "outlet": record.outlet,
-            "language": record.language, "source": source or record.source,
-            "record_json": record.model_dump_json(exclude={"text"})}
+    found = None
+    if batch.maybe_content(chash):
+        found = sql.first("SELECT id, story_id, is_current FROM documents WHERE content_hash = :h", {"h": chash})
     if found is not None:
         doc, story, current = found[0], found[1], bool(found[2])
         if not replace:
@@ -207,7 +192,7 @@ def store_document(conn: Connection, record: Record, raw: str | None = None, sou
             remove_facts(conn, doc)
         sql.run("UPDATE documents SET doc_id = :doc_id, title = :title, published = :published, outlet = :outlet,"
                 " language = :language, source = :source, record_json = :record_json WHERE id = :id",
-                {**meta, "id": doc})
+                {**_meta(record, source), "id": doc})
         if raw is not None:
             sql.run("DELETE FROM document_raw WHERE document_id = :d", {"d": doc})
             sql.run("INSERT INTO document_raw (document_id, format, raw) VALUES (:d, :f, :r)",
@@ -217,59 +202,79 @@ def store_document(conn: Connection, record: Record, raw: str | None = None, sou
         return AddResult("replaced", record.doc_id, doc, story_id=story)
 
     previous = None
-    if url is not None:
+    url_key = sha256(url) if url else None
+    if url_key is not None and batch.maybe_url(url_key):
         previous = sql.first(f"SELECT id, story_id, version FROM documents WHERE url_key = :u AND is_current = "
-                             f"{sql.true()} ORDER BY id DESC", {"u": sha256(url)})
-    sig = dedup.signature(record.text)
+                             f"{sql.true()} ORDER BY id DESC", {"u": url_key})
     text_hash = sha256(record.text)
-    doc = sql.scalar(
-        "INSERT INTO documents (doc_id, content_hash, text_hash, url, url_key, version, previous_id, is_current,"
+    sig = batch.signatures.pop(text_hash) if text_hash in batch.signatures else dedup.signature(record.text)
+    doc = batch.next_id("documents")
+    if previous is not None:
+        remove_facts(conn, previous[0])
+        _drop_lsh(sql, batch, previous[0])
+        sql.run("UPDATE documents SET is_current = :f WHERE id = :d", {"f": False, "d": previous[0]})
+    # the story first, so that the row is written once (an update would index its text again on PostgreSQL)
+    story, dups = _link_near_duplicates(sql, batch, doc, text_hash, sig, previous[1] if previous else None,
+                                        settings)
+    sql.run(
+        "INSERT INTO documents (id, doc_id, content_hash, text_hash, url, url_key, version, previous_id, is_current,"
         " story_id, title, published, outlet, language, source, text, record_json, minhash, ingested_at)"
-        " VALUES (:doc_id, :content_hash, :text_hash, :url, :url_key, :version, :previous_id, :is_current,"
-        " NULL, :title, :published, :outlet, :language, :source, :text, :record_json, :minhash, :ingested_at)"
-        " RETURNING id",
-        {**meta, "content_hash": chash, "text_hash": text_hash, "url": url,
-         "url_key": sha256(url) if url else None, "version": previous[2] + 1 if previous else 1,
-         "previous_id": previous[0] if previous else None, "is_current": True, "text": record.text,
-         "minhash": sig.to_bytes() if sig else None, "ingested_at": _now()})
+        " VALUES (:id, :doc_id, :content_hash, :text_hash, :url, :url_key, :version, :previous_id, :is_current,"
+        " :story_id, :title, :published, :outlet, :language, :source, :text, :record_json, :minhash, :ingested_at)",
+        {**_meta(record, source), "id": doc, "content_hash": chash, "text_hash": text_hash, "url": url,
+         "url_key": url_key, "version": previous[2] + 1 if previous else 1,
+         "previous_id": previous[0] if previous else None, "is_current": True, "story_id": story,
+         "text": record.text, "minhash": sig.to_bytes() if sig else None, "ingested_at": _now()})
+    batch.stored_document(chash, url_key, text_hash)
     if raw is not None:
         sql.run("INSERT INTO document_raw (document_id, format, raw) VALUES (:d, :f, :r)",
                 {"d": doc, "f": fmt, "r": raw})
-    if previous is not None:
-        remove_facts(conn, previous[0])
-        _drop_lsh(sql, previous[0])
-        sql.run("UPDATE documents SET is_current = :f WHERE id = :d", {"f": False, "d": previous[0]})
-    story, dups = _link_near_duplicates(sql, doc, text_hash, sig, previous[1] if previous else None, settings)
-    insert_facts(conn, doc, story, record, settings)
+    if story == doc:  # a story of its own: no other document shares its co-mentions
+        batch.alone = doc
+    try:
+        insert_facts(conn, doc, story, record, settings)
+    finally:
+        batch.alone = None
     return AddResult("new_version" if previous else "added", record.doc_id, doc,
                      previous_id=previous[0] if previous else None, story_id=story, duplicate_of=dups)
 
 
-def _drop_lsh(sql: Sql, doc: int) -> None:
+def _meta(record: Record, source: str | None) -> dict:
+    return {"doc_id": record.doc_id, "title": record.title, "published": record.published, "outlet": record.outlet,
+            "language": record.language, "source": source or record.source,
+            "record_json": record.model_dump_json(exclude={"text"})}
+
+
+def _drop_lsh(sql: Sql, batch: Batch, doc: int) -> None:
+    if batch.holds_rows_of(doc):
+        batch.flush()
     blob = sql.scalar("SELECT minhash FROM documents WHERE id = :d", {"d": doc})
     if blob is not None:
-        keys = dedup.Signature.from_bytes(bytes(blob)).band_keys()
-        sql.many("DELETE FROM lsh_bands WHERE key = :k AND document_id = :d", [{"k": k, "d": doc} for k in set(keys)])
+        keys = sorted(set(dedup.Signature.from_bytes(bytes(blob)).band_keys()))
+        sql.bulk_delete("lsh_bands", ("key", "document_id"), ("int8", "int"), [(k, doc) for k in keys])
+        batch.bands_dropped(doc, keys)
 
 
-def _link_near_duplicates(sql: Sql, doc: int, text_hash: str, sig: dedup.Signature | None,
+def _link_near_duplicates(sql: Sql, batch: Batch, doc: int, text_hash: str, sig: dedup.Signature | None,
                           base_story: int | None, settings: Settings) -> tuple[int, list[int]]:
-    """Link ``doc`` to the current documents it nearly duplicates; returns its story and the copies."""
+    """Link ``doc`` (about to be written) to the current documents it nearly duplicates.
+
+    Returns its story and the copies; stories it bridges become one."""
     matches: dict[int, float] = {}
     stories: set[int] = {base_story} if base_story is not None else set()
-    for other, story in sql.all(f"SELECT id, story_id FROM documents WHERE text_hash = :h AND is_current = "
-                                f"{sql.true()} AND id <> :d", {"h": text_hash, "d": doc}):
-        matches[other] = 1.0
-        stories.add(story)
+    if batch.maybe_text(text_hash):
+        for other, story in sql.all(f"SELECT id, story_id FROM documents WHERE text_hash = :h AND is_current = "
+                                    f"{sql.true()} AND id <> :d", {"h": text_hash, "d": doc}):
+            matches[other] = 1.0
+            stories.add(story)
+    pending = batch.pending
     if sig is not None:
         keys = sorted(set(sig.band_keys()))
-        params: dict = {}
-        cands = {r[0] for r in sql.all(f"SELECT DISTINCT document_id FROM lsh_bands WHERE "
-                                       f"{sql.inlist('key', 'k', keys, params)}", params)} - set(matches)
+        cands = batch.band_documents(keys) - set(matches) - {doc}
         if cands:
-            params = {}
-            rows = sql.all(f"SELECT id, story_id, minhash FROM documents WHERE {sql.inlist('id', 'c', cands, params)}"
-                           f" AND is_current = {sql.true()}", params)
+            params: dict = {}
+            rows = sql.all(f"SELECT id, story_id, minhash FROM documents WHERE "
+                           f"{sql.inlist('id', 'c', sorted(cands), params)} AND is_current = {sql.true()}", params)
             for other, story, blob in rows:
                 if blob is None:
                     continue
@@ -277,24 +282,27 @@ def _link_near_duplicates(sql: Sql, doc: int, text_hash: str, sig: dedup.Signatu
                 if sim >= settings.near_duplicate_threshold:
                     matches[other] = sim
                     stories.add(story)
-        sql.many("INSERT INTO lsh_bands (key, document_id) VALUES (:k, :d)", [{"k": k, "d": doc} for k in keys])
+        lsh = pending.lsh
+        for k in keys:
+            lsh.setdefault(k, []).append(doc)
+        pending.docs.add(doc)
     story = min(stories) if stories else doc
-    sql.run("UPDATE documents SET story_id = :s WHERE id = :d", {"s": story, "d": doc})
-    sql.many("INSERT INTO near_duplicates (document_id, duplicate_of_id, similarity) VALUES (:d, :o, :s)",
-             [{"d": doc, "o": o, "s": s} for o, s in sorted(matches.items())])
+    if matches:
+        pending.rows["near_duplicates"].extend((doc, o, s) for o, s in sorted(matches.items()))
+        pending.docs.add(doc)
     for other_story in sorted(stories - {story}):  # this document bridges two stories: they are one
-        _move_story(sql, other_story, story)
+        _move_story(sql, pending, other_story, story)
     return story, sorted(matches)
 
 
-def _move_story(sql: Sql, old: int, new: int) -> None:
-    current = [r[0] for r in sql.all(f"SELECT id FROM documents WHERE story_id = :s AND is_current = {sql.true()}",
-                                     {"s": old})]
+def _move_story(sql: Sql, pending: Pending, old: int, new: int) -> None:
+    current = [r[0] for r in sql.all(f"SELECT id FROM documents WHERE story_id = :s AND is_current = {sql.true()}"
+                                     " ORDER BY id", {"s": old})]
     for d in current:  # one at a time: the story counts see which documents are where
         ents, narrs = _aggregate_inputs_sql(sql, d)
-        _apply(sql, d, ents, old, narrs, -1)
+        _apply(sql, pending, d, ents, old, narrs, -1)
         sql.run("UPDATE documents SET story_id = :n WHERE id = :d", {"n": new, "d": d})
-        _apply(sql, d, ents, new, narrs, +1)
+        _apply(sql, pending, d, ents, new, narrs, +1)
     sql.run("UPDATE documents SET story_id = :n WHERE story_id = :o", {"n": new, "o": old})
 
 
@@ -304,27 +312,37 @@ def _move_story(sql: Sql, old: int, new: int) -> None:
 class _Resolver:
     """Resolves the names of one record to cross-document entities, creating what is new."""
 
-    def __init__(self, sql: Sql, document_id: int):
+    def __init__(self, sql: Sql, batch: Batch, document_id: int):
         self.sql = sql
+        self.batch = batch
         self.document_id = document_id
         self.local: dict[str, int] = {}  # name key -> entity id, this document
         self.doc_entities: dict[int, int] = {}  # entity id -> a doc_entities row id
         self.entity_country: dict[int, str | None] = {}
+        self.new_aliases: set[tuple[int, str]] = set()
 
     def resolve_record_entities(self, record: Record) -> list[int]:
-        sql = self.sql
+        sql, batch = self.sql, self.batch
         wanted: list[tuple[str | None, str, str | None]] = []
         for ent in record.entities:
             wanted.append((kb_key(ent.id) if ent.id else None, entity_name_key(ent.type, ent.name),
-                           translit_entity_key(ent.type, ent.name)))
+                           _translit(ent.type, ent.name)))
         keys = {k for triple in wanted for k in triple if k}
-        mapped = _key_map(sql, keys)
-        info = _entity_info(sql, set(mapped.values()))
-        via = _judged(sql, keys - set(mapped))
-        info.update(_entity_info(sql, set(via.values()) - set(info)))
+        mapped = batch.key_map(keys)  # as stored when the document begins
+        info = batch.info
+        batch.entity_info(mapped.values())
+        via: dict[str, int] = {}
+        unmapped = keys - mapped.keys()
+        if unmapped:
+            partners = batch.judged_partners()
+            wanted_partners = {k: partners[k] for k in unmapped if k in partners}
+            if wanted_partners:
+                partner_map = batch.key_map(wanted_partners.values())
+                via = {k: partner_map[p] for k, p in wanted_partners.items() if p in partner_map}
+                batch.entity_info(via.values())
         created: dict[str, int] = {}
         result: list[int] = []
-        new_keys: list[dict] = []
+        new_keys: list[tuple[str, int]] = []
         for ent, (kk, nk, tk) in zip(record.entities, wanted):
             eid = None
             if kk:
@@ -335,17 +353,16 @@ class _Resolver:
                     if cand is not None and (kk is None or info[cand]["kb_id"] in (None, ent.id)):
                         eid = cand
             if eid is None:
-                eid = _new_entity(sql, ent.name, ent.type, ent.kind, ent.country, ent.id)
-                info[eid] = {"kb_id": ent.id, "name": ent.name, "kind": ent.kind, "country": ent.country}
+                eid = _new_entity(sql, batch, ent.name, ent.type, ent.kind, ent.country, ent.id)
             else:
-                _refine_entity(sql, eid, info[eid], ent.name, ent.kind, ent.country, ent.id)
+                _refine_entity(sql, batch, eid, info[eid], ent.name, ent.kind, ent.country, ent.id)
             for k in (kk, nk, tk):
                 if k and k not in mapped and k not in created:
-                    new_keys.append({"k": k, "e": eid})
+                    new_keys.append((k, eid))
                     created[k] = eid
             result.append(eid)
             self.entity_country[eid] = info[eid].get("country") or ent.country
-        sql.many("INSERT INTO entity_keys (key, entity_id) VALUES (:k, :e) ON CONFLICT (key) DO NOTHING", new_keys)
+        _add_keys(sql, batch, new_keys)
         # names of this document: aliases first, canonical names win
         for ent, eid in zip(record.entities, result):
             for alias in ent.aliases:
@@ -358,78 +375,53 @@ class _Resolver:
         """The entity a role, party or speaker name stands for: this document's, else the corpus's, else new.
 
         ``type_hint`` None: a state if the name is one, else an organization."""
-        sql = self.sql
+        sql, batch = self.sql, self.batch
         key = name_key(name)
         eid = self.local.get(key)
         if eid is None:
             type_hint = type_hint or _place_or_org(name)
-            eid = _lookup_name(sql, key, type_hint)
+            eid = _lookup_name(batch, key, type_hint)
             if eid is None:
-                eid = _new_entity(sql, name, type_hint, None, country, None)
-                sql.run("INSERT INTO entity_keys (key, entity_id) VALUES (:k, :e) ON CONFLICT (key) DO NOTHING",
-                        {"k": entity_name_key(type_hint, name), "e": eid})
+                eid = _new_entity(sql, batch, name, type_hint, None, country, None)
+                _add_keys(sql, batch, [(entity_name_key(type_hint, name), eid)])
             self.local[key] = eid
         if eid not in self.doc_entities:
             type_hint = type_hint or _place_or_org(name)
-            row = sql.scalar(
-                "INSERT INTO doc_entities (document_id, entity_id, name, key, type, kind, country, kb_id, aliases,"
-                " mention_count, implicit) VALUES (:d, :e, :n, :k, :t, NULL, :c, NULL, :a, 0, :i) RETURNING id",
-                {"d": self.document_id, "e": eid, "n": name, "k": entity_name_key(type_hint, name), "t": type_hint,
-                 "c": country, "a": sql.json([name]), "i": True})
-            self.doc_entities[eid] = row
-            _bump_aliases(sql, {(eid, name)}, +1)
+            de = batch.next_id("doc_entities")
+            sql.run("INSERT INTO doc_entities (id, document_id, entity_id, name, key, type, kind, country, kb_id,"
+                    " aliases, mention_count, implicit) VALUES (:id, :d, :e, :n, :k, :t, NULL, :c, NULL, :a, 0, :i)",
+                    {"id": de, "d": self.document_id, "e": eid, "n": name, "k": entity_name_key(type_hint, name),
+                     "t": type_hint, "c": country, "a": sql.json([name]), "i": True})
+            self.doc_entities[eid] = de
+            _bump(batch.pending, ((eid, name),), +1)
         if eid not in self.entity_country:
-            self.entity_country[eid] = sql.scalar("SELECT country FROM entities WHERE id = :e", {"e": eid})
+            self.entity_country[eid] = batch.entity_info((eid,))[eid]["country"]
         return eid
 
 
-def _key_map(sql: Sql, keys: set[str]) -> dict[str, int]:
-    if not keys:
-        return {}
-    params: dict = {}
-    return dict(sql.all(f"SELECT key, entity_id FROM entity_keys WHERE {sql.inlist('key', 'k', sorted(keys), params)}",
-                        params))
+def _add_keys(sql: Sql, batch: Batch, rows: list[tuple[str, int]]) -> None:
+    if rows:
+        sql.bulk("entity_keys", ("key", "entity_id"), ("text", "int"), rows, "ON CONFLICT (key) DO NOTHING")
+        for k, e in rows:
+            batch.key_added(k, e)
 
 
-def _entity_info(sql: Sql, ids: set[int]) -> dict[int, dict]:
-    if not ids:
-        return {}
-    params: dict = {}
-    rows = sql.all(f"SELECT id, kb_id, name, kind, country FROM entities WHERE {sql.inlist('id', 'i', sorted(ids), params)}",
-                   params)
-    return {r[0]: {"kb_id": r[1], "name": r[2], "kind": r[3], "country": r[4]} for r in rows}
-
-
-def _judged(sql: Sql, unmapped: set[str]) -> dict[str, int]:
-    """Unmapped keys that a merge judgement ties to a key that maps to an entity."""
-    if not unmapped:
-        return {}
-    params: dict = {}
-    rows = sql.all(f"SELECT key_a, key_b FROM judgements WHERE kind = 'merge' AND "
-                   f"({sql.inlist('key_a', 'a', sorted(unmapped), params)} OR "
-                   f"{sql.inlist('key_b', 'b', sorted(unmapped), params)}) ORDER BY id", params)
-    partners: dict[str, str] = {}
-    for a, b in rows:
-        if a in unmapped:
-            partners.setdefault(a, b)
-        if b in unmapped:
-            partners.setdefault(b, a)
-    mapped = _key_map(sql, set(partners.values()))
-    return {k: mapped[p] for k, p in partners.items() if p in mapped}
-
-
-def _new_entity(sql: Sql, name: str, type_: str, kind: str | None, country: str | None, kb_id: str | None) -> int:
-    return sql.scalar("INSERT INTO entities (name, name_key, type, kind, country, kb_id, doc_count, created_at)"
-                      " VALUES (:n, :k, :t, :kind, :c, :kb, 0, :now) RETURNING id",
-                      {"n": name, "k": name_key(name), "t": type_, "kind": kind, "c": country, "kb": kb_id,
-                       "now": _now()})
+def _new_entity(sql: Sql, batch: Batch, name: str, type_: str, kind: str | None, country: str | None,
+                kb_id: str | None) -> int:
+    eid = batch.next_id("entities")
+    sql.run("INSERT INTO entities (id, name, name_key, type, kind, country, kb_id, doc_count, created_at)"
+            " VALUES (:id, :n, :k, :t, :kind, :c, :kb, 0, :now)",
+            {"id": eid, "n": name, "k": name_key(name), "t": type_, "kind": kind, "c": country, "kb": kb_id,
+             "now": _now()})
+    batch.info[eid] = {"kb_id": kb_id, "name": name, "kind": kind, "country": country}
+    return eid
 
 
 def _ascii_count(s: str) -> int:
     return sum(1 for c in s if ord(c) < 128)
 
 
-def _refine_entity(sql: Sql, eid: int, info: dict, name: str, kind: str | None, country: str | None,
+def _refine_entity(sql: Sql, batch: Batch, eid: int, info: dict, name: str, kind: str | None, country: str | None,
                    kb_id: str | None) -> None:
     """Fill what the entity lacks: a KB id (and the KB's name), kind, country, a name with its accents."""
     changes: dict[str, object] = {}
@@ -437,8 +429,7 @@ def _refine_entity(sql: Sql, eid: int, info: dict, name: str, kind: str | None, 
         taken = sql.scalar("SELECT id FROM entities WHERE kb_id = :kb", {"kb": kb_id})
         if taken is None:
             changes.update(kb_id=kb_id, name=name, name_key=name_key(name))
-        sql.run("INSERT INTO entity_keys (key, entity_id) VALUES (:k, :e) ON CONFLICT (key) DO NOTHING",
-                {"k": kb_key(kb_id), "e": eid})
+        _add_keys(sql, batch, [(kb_key(kb_id), eid)])
     elif info["kb_id"] is None and name != info["name"] and name_key(name) == name_key(info["name"]) \
             and len(name) - _ascii_count(name) > len(info["name"]) - _ascii_count(info["name"]):
         changes["name"] = name  # "Ibrahim Traoré" over "Ibrahim Traore"
@@ -449,37 +440,36 @@ def _refine_entity(sql: Sql, eid: int, info: dict, name: str, kind: str | None, 
     if changes:
         sets = ", ".join(f"{k} = :{k}" for k in changes)
         sql.run(f"UPDATE entities SET {sets} WHERE id = :id", {**changes, "id": eid})
-        info.update(changes)
+        info.update((k, v) for k, v in changes.items() if k != "name_key")
 
 
 _TYPE_ORDER = ("PERSON", "ORG", "GPE", "LOC", "OTHER")
 
 
-def _lookup_name(sql: Sql, key: str, type_hint: str) -> int | None:
+def _lookup_name(batch: Batch, key: str, type_hint: str) -> int | None:
     keys = [f"name:{t}:{key}" for t in (type_hint, *[t for t in _TYPE_ORDER if t != type_hint])]
-    mapped = _key_map(sql, set(keys))
+    mapped = batch.key_map(keys)
     for k in keys:
         if k in mapped:
             return mapped[k]
-    rows = sql.all("SELECT entity_id FROM entity_aliases WHERE alias_key = :k AND count > 0 GROUP BY entity_id"
-                   " LIMIT 2", {"k": key})
-    if len(rows) == 1:
-        return rows[0][0]
+    owners = batch.alias_entities(key)
+    if len(owners) == 1:
+        return next(iter(owners))
     return None
 
 
+def _bump(pending: Pending, pairs: Iterable[tuple[int, str]], sign: int) -> None:
+    """Count (``sign`` +1) or uncount (-1) a document's use of each (entity, surface form)."""
+    for e, a in set(pairs):
+        alias = a[:512]
+        pending.add_alias(e, alias, name_key(alias)[:512], sign)
+
+
 def _bump_aliases(sql: Sql, pairs: Iterable[tuple[int, str]], sign: int) -> None:
-    rows = [{"e": e, "a": a[:512], "k": name_key(a)[:512], "n": sign} for e, a in sorted(set(pairs))]
-    if not rows:
-        return
-    if sign > 0:
-        sql.many("INSERT INTO entity_aliases (entity_id, alias, alias_key, count) VALUES (:e, :a, :k, :n)"
-                 " ON CONFLICT (entity_id, alias) DO UPDATE SET count = entity_aliases.count + excluded.count", rows)
-    else:
-        sql.many("UPDATE entity_aliases SET count = count - 1 WHERE entity_id = :e AND alias = :a", rows)
-        params: dict = {}
-        sql.run(f"DELETE FROM entity_aliases WHERE {sql.inlist('entity_id', 'e', sorted({r['e'] for r in rows}), params)}"
-                " AND count <= 0", params)
+    """:func:`_bump`, written at once (for curation, outside the write path)."""
+    pending = Pending()
+    _bump(pending, pairs, sign)
+    pending.write(sql)
 
 
 @lru_cache(maxsize=4096)
@@ -497,46 +487,48 @@ def _place_or_org(name: str) -> str:
 
 # --------------------------------------------------------------------------- facts
 
+_DE_COLS = ("id", "document_id", "entity_id", "name", "key", "type", "kind", "country", "kb_id", "aliases", "mention_count",
+            "implicit")
+_DE_TYPES = ("int", "int", "int", "text", "text", "text", "text", "text", "text", "json", "int", "bool")
+
 
 def insert_facts(conn: Connection, doc: int, story: int, record: Record, settings: Settings) -> None:
-    sql = Sql.of(conn)
-    res = _Resolver(sql, doc)
+    with unit(conn) as (sql, batch):
+        _insert_facts(sql, batch, doc, story, record, settings)
+
+
+def _insert_facts(sql: Sql, batch: Batch, doc: int, story: int, record: Record, settings: Settings) -> None:
+    pending = batch.pending
+    pending.docs.add(doc)
+    res = _Resolver(sql, batch, doc)
     entity_ids = res.resolve_record_entities(record)
-    sql.many("INSERT INTO doc_entities (document_id, entity_id, name, key, type, kind, country, kb_id, aliases,"
-             " mention_count, implicit) VALUES (:d, :e, :n, :k, :t, :kind, :c, :kb, :a, :m, :i)",
-             [{"d": doc, "e": eid, "n": ent.name, "k": entity_name_key(ent.type, ent.name), "t": ent.type,
-               "kind": ent.kind, "c": ent.country, "kb": ent.id, "a": sql.json(list(dict.fromkeys(ent.aliases))),
-               "m": len(ent.mentions), "i": False} for ent, eid in zip(record.entities, entity_ids)])
-    # ids in insertion order (a fresh document: these are all its rows)
-    de_ids = [r[0] for r in sql.all("SELECT id FROM doc_entities WHERE document_id = :d ORDER BY id", {"d": doc})]
-    mentions = []
+    de_ids = [batch.next_id("doc_entities") for _ in record.entities]
+    sql.bulk("doc_entities", _DE_COLS, _DE_TYPES,
+             [(de, doc, eid, ent.name, entity_name_key(ent.type, ent.name), ent.type, ent.kind, ent.country, ent.id,
+               sql.json(list(dict.fromkeys(ent.aliases))), len(ent.mentions), False)
+              for de, ent, eid in zip(de_ids, record.entities, entity_ids)])
+    mentions: dict[tuple[int, int, int], tuple] = {}  # a span listed twice: once
     alias_pairs: set[tuple[int, str]] = set()
     for ent, eid, de in zip(record.entities, entity_ids, de_ids):
         res.doc_entities.setdefault(eid, de)
         alias_pairs.add((eid, ent.name))
         alias_pairs.update((eid, a) for a in ent.aliases)
-        mentions.extend({"d": doc, "de": de, "e": eid, "s": m.start, "x": m.end, "t": m.text} for m in ent.mentions)
-    if len({(m["s"], m["x"], m["de"]) for m in mentions}) < len(mentions):  # a span listed twice: once
-        mentions = list({(m["s"], m["x"], m["de"]): m for m in mentions}.values())
-    sql.many('INSERT INTO mentions (document_id, doc_entity_id, entity_id, start, "end", text)'
-             " VALUES (:d, :de, :e, :s, :x, :t)", mentions)
-    _bump_aliases(sql, alias_pairs, +1)
+        for m in ent.mentions:
+            mentions.setdefault((m.start, m.end, de), (doc, m.start, m.end, de, eid, m.text))
+    pending.rows["mentions"].extend(mentions.values())
+    _bump(pending, alias_pairs, +1)
 
     published = date_interval(record.published)
-    role_rows = []
+    published_start = published[0].isoformat() if published else None
+    roles = pending.rows["roles"]
     for role in record.roles:
         pid = res.named(role.person, "PERSON")
         of_id = res.named(role.of, None) if role.of else None
         ev = role.evidence
-        role_rows.append({"d": doc, "p": pid, "pn": role.person, "t": role.title, "tk": title_key(role.title),
-                          "o": of_id, "on": role.of, "date": record.published,
-                          "ds": published[0].isoformat() if published else None,
-                          "s": ev.start if ev else None, "x": ev.end if ev else None, "ev": ev.text if ev else None})
-    sql.many('INSERT INTO roles (document_id, person_id, person_name, title, title_key, of_id, of_name, date,'
-             ' date_start, start, "end", evidence) VALUES (:d, :p, :pn, :t, :tk, :o, :on, :date, :ds, :s, :x, :ev)',
-             role_rows)
+        roles.append((doc, pid, role.person, role.title, title_key(role.title), of_id, role.of, record.published,
+                      published_start, ev.start if ev else None, ev.end if ev else None, ev.text if ev else None))
 
-    clusters_here: set[int] = set()
+    events = []
     for event in record.events:
         parties = []
         for side, group in (("actor", event.actor), ("recipient", event.recipient)):
@@ -547,56 +539,68 @@ def insert_facts(conn: Connection, doc: int, story: int, record: Record, setting
         date_from = "text" if when else None
         if when is None and published is not None:
             when, date_from = (published[0], published[0], "day"), "published"
-        cluster = _assign_cluster(sql, doc, event.type, event.status, when, parties, clusters_here, settings)
+        events.append((event, parties, when, date_from))
+    candidates = _cluster_candidates(sql, doc, [(e.type, e.status, when, parties) for e, parties, when, _ in events],
+                                     settings)
+    clusters_here: set[int] = set()
+    for (event, parties, when, date_from), rows in zip(events, candidates):
+        cluster = _match_cluster(sql, doc, event.type, event.status, when, parties, clusters_here, settings,
+                                 candidates=rows)
+        if cluster is None:
+            cluster = batch.next_id("event_clusters")
+            sql.run("INSERT INTO event_clusters (id, type) VALUES (:id, :t)", {"id": cluster, "t": event.type})
         clusters_here.add(cluster)
-        ev = event.evidence
-        event_id = sql.scalar(
-            "INSERT INTO events (document_id, cluster_id, type, mode, status, date, date_start, date_end,"
-            ' date_precision, date_from, location, start, "end", evidence) VALUES (:d, :c, :t, :m, :st, :date,'
-            " :ds, :de, :dp, :df, :loc, :s, :x, :ev) RETURNING id",
-            {"d": doc, "c": cluster, "t": event.type, "m": event.mode, "st": event.status, "date": event.date,
-             "ds": when[0].isoformat() if when else None, "de": when[1].isoformat() if when else None,
-             "dp": when[2] if when else None, "df": date_from, "loc": event.location,
-             "s": ev.start if ev else None, "x": ev.end if ev else None, "ev": ev.text if ev else None})
-        sql.many("INSERT INTO event_parties (event_id, entity_id, side, name, country, type, date_start)"
-                 " VALUES (:ev, :e, :side, :n, :c, :t, :ds)",
-                 [{"ev": event_id, "e": p[1], "side": p[0], "n": p[2], "c": p[3], "t": event.type,
-                   "ds": when[0].isoformat() if when else None} for p in parties])
+        _insert_event(sql, batch, doc, cluster, event, when, date_from, parties)
 
     about: set[tuple[int, int]] = set()
     if record.quotes:
         speakers = [res.named(q.speaker, "PERSON") for q in record.quotes]
-        sql.many('INSERT INTO quotes (document_id, speaker_id, speaker_name, text, direct, start, "end")'
-                 " VALUES (:d, :sp, :sn, :t, :dir, :s, :x)",
-                 [{"d": doc, "sp": sid, "sn": q.speaker, "t": q.text, "dir": q.direct, "s": q.start, "x": q.end}
-                  for q, sid in zip(record.quotes, speakers)])
-        quote_ids = [r[0] for r in sql.all("SELECT id FROM quotes WHERE document_id = :d ORDER BY id", {"d": doc})]
+        quote_ids = [batch.next_id("quotes") for _ in record.quotes]
+        sql.bulk("quotes", ("id", "document_id", "speaker_id", "speaker_name", "text", "direct", "start", '"end"'),
+                 ("int", "int", "int", "text", "text", "bool", "int", "int"),
+                 [(qid, doc, sid, q.speaker, q.text, q.direct, q.start, q.end)
+                  for qid, q, sid in zip(quote_ids, record.quotes, speakers)])
+        spans = _Spans(record, entity_ids)
         for q, sid, qid in zip(record.quotes, speakers, quote_ids):
-            about.update((qid, eid) for eid in _quote_about(record, entity_ids, q) if eid != sid)
-    sql.many("INSERT INTO quote_mentions (quote_id, entity_id) VALUES (:q, :e)",
-             [{"q": q, "e": e} for q, e in sorted(about)])
+            about.update((qid, eid) for eid in _quote_about(record, entity_ids, q, spans) if eid != sid)
+    pending.rows["quote_mentions"].extend(sorted(about))
 
     best: dict[str, Any] = {}
     for n in record.narratives:
         if n.id not in best or n.score > best[n.id].score:
             best[n.id] = n
-    sql.many("INSERT INTO doc_narratives (document_id, narrative_id, score, evidence) VALUES (:d, :n, :s, :ev)",
-             [{"d": doc, "n": n.id, "s": n.score, "ev": sql.json([s.model_dump() for s in n.evidence])}
-              for n in best.values()])
-    sql.many('INSERT INTO signals (document_id, kind, detail, start, "end", evidence) VALUES (:d, :k, :t, :s, :x, :ev)',
-             [{"d": doc, "k": s.kind, "t": s.detail, "s": s.evidence.start if s.evidence else None,
-               "x": s.evidence.end if s.evidence else None, "ev": s.evidence.text if s.evidence else None}
-              for s in record.signals])
-    _apply(sql, doc, set(entity_ids) | set(res.doc_entities), story, sorted(best), +1)
+    sql.bulk("doc_narratives", ("document_id", "narrative_id", "score", "evidence"), ("int", "text", "float8", "json"),
+             [(doc, n.id, n.score, sql.json([s.model_dump() for s in n.evidence])) for n in best.values()])
+    pending.rows["signals"].extend(
+        (doc, s.kind, s.detail, s.evidence.start if s.evidence else None, s.evidence.end if s.evidence else None,
+         s.evidence.text if s.evidence else None) for s in record.signals)
+    _apply(sql, pending, doc, set(entity_ids) | set(res.doc_entities), story, sorted(best), +1,
+           alone=batch.alone == doc == story)
 
 
-def _quote_about(record: Record, entity_ids: list[int], quote) -> set[int]:
+def _insert_event(sql: Sql, batch: Batch, doc: int, cluster: int, event, when, date_from: str | None,
+                  parties: list[tuple]) -> None:
+    ev = event.evidence
+    start = when[0].isoformat() if when else None
+    event_id = batch.next_id("events")
+    sql.run("INSERT INTO events (id, document_id, cluster_id, type, mode, status, date, date_start, date_end,"
+            ' date_precision, date_from, location, start, "end", evidence) VALUES (:id, :d, :c, :t, :m, :st, :date,'
+            " :ds, :de, :dp, :df, :loc, :s, :x, :ev)",
+            {"id": event_id, "d": doc, "c": cluster, "t": event.type, "m": event.mode, "st": event.status,
+             "date": event.date, "ds": start, "de": when[1].isoformat() if when else None,
+             "dp": when[2] if when else None, "df": date_from, "loc": event.location,
+             "s": ev.start if ev else None, "x": ev.end if ev else None, "ev": ev.text if ev else None})
+    sql.bulk("event_parties", ("event_id", "entity_id", "side", "name", "country", "type", "date_start"),
+             ("int", "int", "text", "text", "text", "text", "date"),
+             [(event_id, p[1], p[0], p[2], p[3], event.type, start) for p in parties])
+
+
+def _quote_about(record: Record, entity_ids: list[int], quote, spans: "_Spans | None" = None) -> set[int]:
+    """The entities a quote names: mentions inside its span, else its text naming them."""
     found: set[int] = set()
     if quote.start is not None and quote.end is not None:
-        for ent, eid in zip(record.entities, entity_ids):
-            if any(m.start >= quote.start and m.end <= quote.end for m in ent.mentions):
-                found.add(eid)
-        return found
+        spans = spans or _Spans(record, entity_ids)
+        return spans.inside(quote.start, quote.end)
     folded = quote.text.casefold()
     for ent, eid in zip(record.entities, entity_ids):
         for form in {ent.name, *ent.aliases}:
@@ -606,21 +610,36 @@ def _quote_about(record: Record, entity_ids: list[int], quote) -> set[int]:
     return found
 
 
+class _Spans:
+    """A record's mention spans by start, for the mentions inside a quote."""
+
+    def __init__(self, record: Record, entity_ids: list[int]):
+        self.spans = sorted((m.start, m.end, eid) for ent, eid in zip(record.entities, entity_ids)
+                            for m in ent.mentions)
+        self.starts = [s[0] for s in self.spans]
+
+    def inside(self, start: int, end: int) -> set[int]:
+        lo = bisect.bisect_left(self.starts, start)
+        hi = bisect.bisect_right(self.starts, end)
+        return {eid for _, e, eid in self.spans[lo:hi] if e <= end}
+
+
 # --------------------------------------------------------------------------- event clusters
 
 
-def _party_tokens(parties: Iterable[tuple[str, int, str | None]]) -> tuple[set[str], set[str]]:
-    actors: set[str] = set()
-    recipients: set[str] = set()
+def _party_tokens(parties: Iterable[tuple[str, int, str | None]]) -> tuple[set, set]:
+    """Actor and recipient tokens: entity ids (ints) and the countries they act for (strings)."""
+    actors: set = set()
+    recipients: set = set()
     for side, eid, country in parties:
         target = actors if side == "actor" else recipients
-        target.add(f"e{eid}")
+        target.add(eid)
         if country:
-            target.add(f"c{country}")
+            target.add(country)
     return actors, recipients
 
 
-def parties_match(event_type: str, a: tuple[set[str], set[str]], b: tuple[set[str], set[str]]) -> bool:
+def parties_match(event_type: str, a: tuple[set, set], b: tuple[set, set]) -> bool:
     """Whether two events' parties can be one occurrence (entities, or the states they act for, in common)."""
     if event_type in SYMMETRIC_EVENTS:
         ua, ub = a[0] | a[1], b[0] | b[1]
@@ -634,40 +653,80 @@ def parties_match(event_type: str, a: tuple[set[str], set[str]], b: tuple[set[st
     return True
 
 
-def _assign_cluster(sql: Sql, doc: int, event_type: str, status: str, when: tuple[dt.date, dt.date, str] | None,
-                    parties: list[tuple], clusters_here: set[int], settings: Settings) -> int:
-    def new() -> int:
-        return sql.scalar("INSERT INTO event_clusters (type) VALUES (:t) RETURNING id", {"t": event_type})
+def _clusterable(status: str, when: tuple[dt.date, dt.date, str] | None, parties: list[tuple]) -> bool:
+    return when is not None and status in CLUSTERED_STATUS and (when[1] - when[0]).days <= MAX_CLUSTER_SPAN_DAYS \
+        and bool(parties)
 
-    if when is None or status not in CLUSTERED_STATUS or (when[1] - when[0]).days > MAX_CLUSTER_SPAN_DAYS \
-            or not parties:
-        return new()
+
+def _cluster_candidates(sql: Sql, doc: int, events: list[tuple[str, str, Any, list[tuple]]],
+                        settings: Settings) -> list[list[tuple]]:
+    """For each (type, status, dates, parties): the events of other documents it may report too, with their
+    parties, as rows (event, cluster, side, entity, country); one query for all (covering indexes, no table reads)."""
+    out: list[list[tuple]] = [[] for _ in events]
+    parts: list[str] = []
+    params: dict[str, Any] = {"d": doc}
     window = dt.timedelta(days=settings.event_window_days)
-    lo, hi = when[0] - window, when[1] + window
-    rows = sql.all(
-        "SELECT id, cluster_id, date_start, date_end FROM events WHERE type = :t AND status = :st"
-        " AND date_start >= :lo0 AND date_start <= :hi AND date_end >= :lo AND document_id <> :d"
-        " AND cluster_id IS NOT NULL",
-        {"t": event_type, "st": status, "lo0": (lo - dt.timedelta(days=MAX_CLUSTER_SPAN_DAYS)).isoformat(),
-         "hi": hi.isoformat(), "lo": lo.isoformat(), "d": doc})
-    rows = [r for r in rows if r[1] not in clusters_here
-            and (as_date(r[3]) - as_date(r[2])).days <= MAX_CLUSTER_SPAN_DAYS]
+    span = (f"e.date_end - e.date_start <= {MAX_CLUSTER_SPAN_DAYS}" if sql.pg else
+            f"julianday(e.date_end) - julianday(e.date_start) <= {MAX_CLUSTER_SPAN_DAYS}")
+    for i, (event_type, status, when, parties) in enumerate(events):
+        if not _clusterable(status, when, parties):
+            continue
+        lo, hi = when[0] - window, when[1] + window
+        params.update({f"t{i}": event_type, f"st{i}": status, f"hi{i}": hi.isoformat(), f"lo{i}": lo.isoformat(),
+                       f"lz{i}": (lo - dt.timedelta(days=MAX_CLUSTER_SPAN_DAYS)).isoformat()})
+        parts.append(f"SELECT {i} AS q, e.id, e.cluster_id, p.side, p.entity_id, p.country FROM events e"
+                     " JOIN event_parties p ON p.event_id = e.id"
+                     f" WHERE e.type = :t{i} AND e.date_start >= :lz{i} AND e.date_start <= :hi{i}"
+                     f" AND e.status = :st{i} AND e.date_end >= :lo{i} AND e.cluster_id IS NOT NULL"
+                     f" AND e.document_id <> :d AND {span}")
+    if parts:
+        for q, *row in sql.all(" UNION ALL ".join(parts), params):
+            out[q].append(tuple(row))
+    return out
+
+
+def _match_cluster(sql: Sql, doc: int, event_type: str, status: str, when: tuple[dt.date, dt.date, str] | None,
+                   parties: list[tuple], clusters_here: set[int], settings: Settings,
+                   candidates: list[tuple] | None = None) -> int | None:
+    """The cluster of other documents' events that this event reports too, or None (a new occurrence).
+
+    ``candidates``: the rows :func:`_cluster_candidates` gave for it (else they are read here)."""
+    if not _clusterable(status, when, parties):
+        return None
+    rows = candidates if candidates is not None else \
+        _cluster_candidates(sql, doc, [(event_type, status, when, parties)], settings)[0]
     if not rows:
-        return new()
-    theirs: dict[int, list[tuple[str, int, str | None]]] = {}
-    params: dict = {}
-    for ev, side, eid, country in sql.all(
-            f"SELECT event_id, side, entity_id, country FROM event_parties WHERE "
-            f"{sql.inlist('event_id', 'e', [r[0] for r in rows], params)}", params):
-        theirs.setdefault(ev, []).append((side, eid, country))
+        return None
+    theirs: dict[int, tuple[int, set, set]] = {}  # event -> cluster, actor tokens, recipient tokens
+    for ev, cluster, side, eid, country in rows:
+        if cluster in clusters_here:
+            continue
+        entry = theirs.get(ev)
+        if entry is None:
+            entry = theirs[ev] = (cluster, set(), set())
+        target = entry[1] if side == "actor" else entry[2]
+        target.add(eid)
+        if country:
+            target.add(country)
+    if not theirs:
+        return None
     mine = _party_tokens((p[0], p[1], p[3]) for p in parties)
     votes: dict[int, int] = {}
-    for r in rows:
-        if parties_match(event_type, mine, _party_tokens(theirs.get(r[0], []))):
-            votes[r[1]] = votes.get(r[1], 0) + 1
+    for cluster, actors, recipients in theirs.values():
+        if parties_match(event_type, mine, (actors, recipients)):
+            votes[cluster] = votes.get(cluster, 0) + 1
     if not votes:
-        return new()
+        return None
     return min(votes, key=lambda c: (-votes[c], c))
+
+
+def _assign_cluster(sql: Sql, doc: int, event_type: str, status: str, when: tuple[dt.date, dt.date, str] | None,
+                    parties: list[tuple], clusters_here: set[int], settings: Settings) -> int:
+    """The cluster for an event: the one it reports too, else a new one (its id)."""
+    cluster = _match_cluster(sql, doc, event_type, status, when, parties, clusters_here, settings)
+    if cluster is None:
+        cluster = sql.scalar("INSERT INTO event_clusters (type) VALUES (:t) RETURNING id", {"t": event_type})
+    return cluster
 
 
 # --------------------------------------------------------------------------- removal
@@ -685,32 +744,35 @@ def _aggregate_inputs(conn: Connection, doc: int) -> tuple[set[int], list[str]]:
 
 def remove_facts(conn: Connection, doc: int) -> None:
     """Take a document's facts out of the graph (its row, text, record and raw input stay)."""
-    sql = Sql.of(conn)
-    p = {"d": doc}
-    story = sql.scalar("SELECT story_id FROM documents WHERE id = :d", p)
-    ents, narrs = _aggregate_inputs_sql(sql, doc)
-    if story is not None:
-        _apply(sql, doc, ents, story, narrs, -1)
-    pairs: set[tuple[int, str]] = set()
-    for eid, name, aliases, implicit in sql.all(
-            "SELECT entity_id, name, aliases, implicit FROM doc_entities WHERE document_id = :d", p):
-        pairs.add((eid, name))
-        if not implicit:
-            if isinstance(aliases, str):
-                aliases = json.loads(aliases)
-            pairs.update((eid, a) for a in aliases or [])
-    _bump_aliases(sql, pairs, -1)
-    sql.run("DELETE FROM quote_mentions WHERE quote_id IN (SELECT id FROM quotes WHERE document_id = :d)", p)
-    sql.run("DELETE FROM quotes WHERE document_id = :d", p)
-    clusters = {r[0] for r in sql.all("SELECT cluster_id FROM events WHERE document_id = :d", p)} - {None}
-    sql.run("DELETE FROM event_parties WHERE event_id IN (SELECT id FROM events WHERE document_id = :d)", p)
-    sql.run("DELETE FROM events WHERE document_id = :d", p)
-    if clusters:
-        params: dict = {}
-        sql.run(f"DELETE FROM event_clusters WHERE {sql.inlist('id', 'c', sorted(clusters), params)}"
-                " AND NOT EXISTS (SELECT 1 FROM events WHERE events.cluster_id = event_clusters.id)", params)
-    for table in ("roles", "mentions", "doc_entities", "doc_narratives", "signals"):
-        sql.run(f"DELETE FROM {table} WHERE document_id = :d", p)
+    with unit(conn) as (sql, batch):
+        if batch.holds_rows_of(doc):  # its deferred rows must be there to be deleted
+            batch.flush()
+        pending = batch.pending
+        p = {"d": doc}
+        story = sql.scalar("SELECT story_id FROM documents WHERE id = :d", p)
+        ents, narrs = _aggregate_inputs_sql(sql, doc)
+        if story is not None:
+            _apply(sql, pending, doc, ents, story, narrs, -1)
+        pairs: set[tuple[int, str]] = set()
+        for eid, name, aliases, implicit in sql.all(
+                "SELECT entity_id, name, aliases, implicit FROM doc_entities WHERE document_id = :d", p):
+            pairs.add((eid, name))
+            if not implicit:
+                if isinstance(aliases, str):
+                    aliases = json.loads(aliases)
+                pairs.update((eid, a) for a in aliases or [])
+        _bump(pending, pairs, -1)
+        sql.run("DELETE FROM quote_mentions WHERE quote_id IN (SELECT id FROM quotes WHERE document_id = :d)", p)
+        sql.run("DELETE FROM quotes WHERE document_id = :d", p)
+        clusters = {r[0] for r in sql.all("SELECT cluster_id FROM events WHERE document_id = :d", p)} - {None}
+        sql.run("DELETE FROM event_parties WHERE event_id IN (SELECT id FROM events WHERE document_id = :d)", p)
+        sql.run("DELETE FROM events WHERE document_id = :d", p)
+        if clusters:
+            params: dict = {}
+            sql.run(f"DELETE FROM event_clusters WHERE {sql.inlist('id', 'c', sorted(clusters), params)}"
+                    " AND NOT EXISTS (SELECT 1 FROM events WHERE events.cluster_id = event_clusters.id)", params)
+        for table in ("roles", "mentions", "doc_entities", "doc_narratives", "signals"):
+            sql.run(f"DELETE FROM {table} WHERE document_id = :d", p)
 
 
 # --------------------------------------------------------------------------- aggregates
@@ -718,41 +780,42 @@ def remove_facts(conn: Connection, doc: int) -> None:
 
 def apply_aggregates(conn: Connection, doc: int, entity_ids: Iterable[int], story: int, narratives: list[str],
                      sign: int, exclude: set[int] | frozenset[int] = frozenset()) -> None:
-    """Add (``sign=+1``) or take away (``-1``) one document's share of the co-mention aggregates.
+    """Add (``sign=+1``) or take away (``-1``) one document's share of the co-mention aggregates, at once.
 
     A co-mention's independent-source count changes only when no other current
     document of the same story (other than ``doc`` and those in ``exclude``) has the pair.
     """
-    _apply(Sql.of(conn), doc, entity_ids, story, narratives, sign, exclude)
+    sql = Sql.of(conn)
+    pending = Pending()
+    _apply(sql, pending, doc, entity_ids, story, narratives, sign, exclude)
+    pending.write(sql)
 
 
-def _apply(sql: Sql, doc: int, entity_ids: Iterable[int], story: int, narratives: list[str], sign: int,
-           exclude: set[int] | frozenset[int] = frozenset()) -> None:
+def _apply(sql: Sql, pending: Pending, doc: int, entity_ids: Iterable[int], story: int, narratives: list[str],
+           sign: int, exclude: set[int] | frozenset[int] = frozenset(), alone: bool = False) -> None:
+    """One document's share of the aggregates, as deltas kept in ``pending``.
+
+    ``alone``: the document is known to be its story's only one (no query for the others)."""
     ids = sorted(set(entity_ids))
     if not ids:
         return
-    params: dict = {"n": sign}
-    sql.run(f"UPDATE entities SET doc_count = doc_count + :n WHERE {sql.inlist('id', 'e', ids, params)}", params)
+    counts = pending.counts
+    for e in ids:
+        counts[e] = counts.get(e, 0) + sign
     if narratives:
-        rows = [{"e": e, "n": n, "c": sign} for e in ids for n in narratives]
-        if sign > 0:
-            sql.many("INSERT INTO entity_narratives (entity_id, narrative_id, doc_count) VALUES (:e, :n, :c)"
-                     " ON CONFLICT (entity_id, narrative_id) DO UPDATE SET"
-                     " doc_count = entity_narratives.doc_count + excluded.doc_count", rows)
-        else:
-            sql.many("UPDATE entity_narratives SET doc_count = doc_count - 1 WHERE entity_id = :e"
-                     " AND narrative_id = :n", rows)
-            params = {}
-            sql.run(f"DELETE FROM entity_narratives WHERE {sql.inlist('entity_id', 'e', ids, params)}"
-                    " AND doc_count <= 0", params)
+        narr = pending.narratives
+        for e in ids:
+            for n in narratives:
+                narr[(e, n)] = narr.get((e, n), 0) + sign
     if len(ids) < 2:
         return
     # pairs that another document of the same story already backs: not a new independent source
     shared: set[tuple[int, int]] = set()
-    others = [r[0] for r in sql.all(f"SELECT id FROM documents WHERE story_id = :s AND is_current = {sql.true()}"
-                                    " AND id <> :d", {"s": story, "d": doc}) if r[0] not in exclude]
+    others = [] if alone else [
+        r[0] for r in sql.all(f"SELECT id FROM documents WHERE story_id = :s AND is_current = {sql.true()}"
+                              " AND id <> :d", {"s": story, "d": doc}) if r[0] not in exclude]
     if others:
-        params = {}
+        params: dict = {}
         mine = set(ids)
         by_doc: dict[int, list[int]] = {}
         for d, e in sql.all(f"SELECT document_id, entity_id FROM doc_entities WHERE "
@@ -760,24 +823,15 @@ def _apply(sql: Sql, doc: int, entity_ids: Iterable[int], story: int, narratives
             if e in mine:
                 by_doc.setdefault(d, []).append(e)
         for ents in by_doc.values():
-            ents = sorted(set(ents))
-            shared.update((a, b) for i, a in enumerate(ents) for b in ents[i + 1:])
-    rows = []
-    for i, a in enumerate(ids):
-        for b in ids[i + 1:]:
-            n = 0 if (a, b) in shared else sign
-            rows.append({"a": a, "b": b, "n": n, "c": sign})
-            rows.append({"a": b, "b": a, "n": n, "c": sign})
+            shared.update(combinations(sorted(set(ents)), 2))
+    pairs = list(combinations(ids, 2))  # ids are sorted: a < b
+    story_pairs = [p for p in pairs if p not in shared] if shared else pairs
     if sign > 0:
-        sql.many("INSERT INTO entity_edges (a, b, doc_count, story_count) VALUES (:a, :b, :c, :n)"
-                 " ON CONFLICT (a, b) DO UPDATE SET doc_count = entity_edges.doc_count + excluded.doc_count,"
-                 " story_count = entity_edges.story_count + excluded.story_count", rows)
-        return
-    sql.many("UPDATE entity_edges SET doc_count = doc_count + :c, story_count = story_count + :n"
-             " WHERE a = :a AND b = :b", rows)
-    params = {}
-    sql.run(f"DELETE FROM entity_edges WHERE {sql.inlist('a', 'a', ids, params)} AND "
-            f"{sql.inlist('b', 'b', ids, params)} AND doc_count <= 0", params)
+        pending.edge_docs.update(pairs)
+        pending.edge_stories.update(story_pairs)
+    else:
+        pending.edge_docs.subtract(pairs)
+        pending.edge_stories.subtract(story_pairs)
 
 
 __all__ = ["AddResult", "Settings", "Sql", "apply_aggregates", "insert_facts", "parties_match", "remove_facts",
