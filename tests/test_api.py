@@ -455,6 +455,24 @@ def test_security_headers_everywhere(client):
                                                                                     "application/javascript")
 
 
+def test_internal_errors_say_nothing_and_keep_the_security_headers(store_path, monkeypatch):
+    # a 500 is answered by Starlette's error middleware, outside every other middleware
+    from newsgraph.store import Store as StoreClass
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("secret internals /etc/passwd")
+
+    monkeypatch.setattr(StoreClass, "stats", broken)
+    app = create_app(store_path, token=None, use_config=False)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/stats")
+    assert r.status_code == 500
+    assert error_of(r)["code"] == "internal_error" and "secret" not in r.text
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert r.headers["x-frame-options"] == "DENY"
+
+
 def test_cors_off_by_default_and_opt_in(store_path):
     with TestClient(create_app(store_path, token=None, use_config=False)) as c:
         r = c.get("/stats", headers={"Origin": "https://evil.example"})

@@ -121,3 +121,38 @@ def test_invalid_user_kb_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(app, ["kb", "check", "--kb", str(user)])
     assert result.exit_code == 2
     assert "bad.yaml" in result.stderr and "Not An Id" in result.stderr
+
+
+HOSTILE = "\x1b]0;owned\x07\x1b[2J\u202eevil"
+
+
+def test_hostile_file_names_are_printed_inert(tmp_path):
+    # an escape sequence or bidi override in a file name must not reach the terminal raw
+    bad = tmp_path / f"{HOSTILE}.txt"
+    bad.write_bytes(b"")  # empty: an error naming the file
+    good = tmp_path / "ok.txt"
+    good.write_text("Sergei Lavrov visited Ouagadougou on Tuesday.", encoding="utf-8")
+    result = CliRunner().invoke(app, ["extract", str(tmp_path), "--out", str(tmp_path / "out")])
+    shown = result.stderr
+    assert "\\x1b]0;owned\\x07\\x1b[2J\\u202eevil.txt" in shown
+    assert not any(c in shown for c in "\x1b\x07\u202e")
+    assert (tmp_path / "out").is_dir() and len(list((tmp_path / "out").glob("*.json"))) == 1
+
+
+def test_markup_in_error_messages_is_not_interpreted(tmp_path):
+    # error lines use rich markup for "error:"; what they quote must stay plain text
+    result = CliRunner().invoke(app, ["export", "[red]x[/red][link=http:e.vil]y", "--db", str(tmp_path / "s.db")])
+    assert result.exit_code == 2
+    assert "[red]x[/red][link=http:e.vil]y" in result.stderr
+    result = CliRunner().invoke(app, ["extract", str(tmp_path / "[red]x[/red].txt")])
+    assert result.exit_code == 1 and "[red]x[/red].txt" in result.stderr
+
+
+def test_safe_keeps_json_valid():
+    from newsgraph.terminal import safe
+
+    data = {"name": HOSTILE + "\x85\x7f"}
+    line = safe(json.dumps(data, ensure_ascii=False))
+    assert not any(c in line for c in "\x1b\x07\u202e\x85\x7f")
+    assert json.loads(line) == data
+    assert safe("line one\n\ttabbed") == "line one\n\ttabbed"

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 
 from newsgraph import __version__
+from newsgraph.terminal import SafeConsole, echo, safe
 
 app = typer.Typer(
     name="newsgraph",
@@ -23,7 +24,7 @@ app = typer.Typer(
 kb_app = typer.Typer(help="Inspect and validate the knowledge base.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)  # one line per error, never wrapped
+err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)  # one line per error, never wrapped
 
 KbOption = Annotated[
     Optional[list[Path]],
@@ -33,7 +34,7 @@ KbOption = Annotated[
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[red]error:[/red] {message}", markup=True)
+    err.print(f"[red]error:[/red] {escape(str(message))}", markup=True)
     raise typer.Exit(code)
 
 
@@ -184,7 +185,7 @@ def extract(
             used_ids.add(record.doc_id)
             data = record.model_dump(mode="json")
             if out is None:
-                sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+                sys.stdout.write(safe(json.dumps(data, ensure_ascii=False)) + "\n")
                 sys.stdout.flush()
             elif jsonl_fh is not None:
                 jsonl_fh.write(json.dumps(data, ensure_ascii=False) + "\n")
@@ -231,8 +232,8 @@ def kb_check(kb: KbOption = None) -> None:
     for origin in knowledge.origins.values():
         by_file[str(origin)] = by_file.get(str(origin), 0) + 1
     for path, n in sorted(by_file.items()):
-        typer.echo(f"{n:6d}  {path}")
-    typer.echo(f"{len(knowledge)} entries, {len(problems)} problem(s)")
+        echo(f"{n:6d}  {path}")
+    echo(f"{len(knowledge)} entries, {len(problems)} problem(s)")
     raise typer.Exit(1 if problems else 0)
 
 
@@ -245,13 +246,13 @@ def kb_lookup(name: str, kb: KbOption = None) -> None:
         err.print(f"no KB entry for {name!r}", markup=False)
         raise typer.Exit(1)
     for entry in found:
-        typer.echo(json.dumps(entry.model_dump(mode="json", exclude_defaults=True), ensure_ascii=False, indent=1))
+        echo(json.dumps(entry.model_dump(mode="json", exclude_defaults=True), ensure_ascii=False, indent=1))
 
 
 @app.callback(invoke_without_command=True)
 def main(version: Annotated[bool, typer.Option("--version", help="Show the version.")] = False) -> None:
     if version:
-        typer.echo(f"newsgraph {__version__}")
+        echo(f"newsgraph {__version__}")
         raise typer.Exit()
 
 

@@ -7,6 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from newsgraph.terminal import echo as safe_echo
+
 from newsgraph.cli import KbOption, _extractor, _fail, _load_kb, app, err
 
 
@@ -61,7 +63,7 @@ def bench(
 
         result["chart"] = str(write_chart(result, report.with_suffix(".png")))
     for line in summary_lines(result):
-        typer.echo(line)
-    typer.echo(f"report: {report}" + (f", chart: {result['chart']}" if chart else ""))
+        safe_echo(line)
+    safe_echo(f"report: {report}" + (f", chart: {result['chart']}" if chart else ""))
     if result["single_core"]["failed"]:
         raise typer.Exit(1)  # figures of a broken pipeline must not pass for a measurement

@@ -16,6 +16,9 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from newsgraph.terminal import echo as safe_echo
+from newsgraph.terminal import safe
+
 from newsgraph.cli import (
     EngineOption,
     KbOption,
@@ -50,7 +53,8 @@ def _one_line(exc: BaseException, limit: int = 300) -> str:
 
 
 def _dump(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n")
+    # safe(): C1 and bidi characters as \uNNNN escapes; the JSON decodes to the same data
+    sys.stdout.write(safe(json.dumps(data, ensure_ascii=False, indent=1, default=str)) + "\n")
 
 
 # --------------------------------------------------------------------------- ingest
@@ -187,7 +191,7 @@ def db_upgrade(db: DbOption = None,
         _fail(f"migration failed: {_one_line(exc)}")
     finally:
         store.close()
-    typer.echo(f"{store!r}: {before or 'empty'} -> {after}")
+    safe_echo(f"{store!r}: {before or 'empty'} -> {after}")
 
 
 def db_current(db: DbOption = None) -> None:
@@ -196,7 +200,7 @@ def db_current(db: DbOption = None) -> None:
 
     store = _open(db, upgrade=False)
     try:
-        typer.echo(f"{dbm.current_revision(store.engine) or 'empty'} (head {dbm.head_revision()})")
+        safe_echo(f"{dbm.current_revision(store.engine) or 'empty'} (head {dbm.head_revision()})")
     finally:
         store.close()
 
@@ -230,14 +234,14 @@ def entity(
                 _fail("usage: newsgraph entity merge A B (quote names with spaces)")
             keep = store.merge_entities(args[1], args[2], note=note)
             result = store.entity(keep)
-            _dump(result) if as_json else typer.echo(f"merged {args[2]!r} into {result['name']} (#{keep})")
+            _dump(result) if as_json else safe_echo(f"merged {args[2]!r} into {result['name']} (#{keep})")
             return
         if verb == "split":
             if len(args) < 3:
                 _fail("usage: newsgraph entity split ENTITY NAME... (quote names with spaces)")
             new = store.split_entity(args[1], args[2:], note=note)
             result = store.entity(new)
-            _dump(result) if as_json else typer.echo(f"split {', '.join(args[2:])!s} off {args[1]!r}: "
+            _dump(result) if as_json else safe_echo(f"split {', '.join(args[2:])!s} off {args[1]!r}: "
                                                       f"new entity {result['name']} (#{new})")
             return
         if verb == "search":
@@ -245,7 +249,7 @@ def entity(
             if as_json:
                 _dump(hits)
             for h in hits if not as_json else []:
-                typer.echo(f"#{h['id']:<6} {h['score']:5.1f}  {h['name']} ({h['type']}) "
+                safe_echo(f"#{h['id']:<6} {h['score']:5.1f}  {h['name']} ({h['type']}) "
                            f"{h['documents']} doc(s); matched {h['matched']!r}")
             return
         name = " ".join(args[1:] if verb == "show" else args)
@@ -258,7 +262,7 @@ def entity(
 
 
 def _print_profile(p: dict) -> None:
-    echo = typer.echo
+    echo = safe_echo
     head = f"{p['name']}  #{p['id']}  {p['type']}"
     head += "".join(f"  {k}={p[k]}" for k in ("kind", "country", "kb_id") if p.get(k))
     echo(head)
@@ -325,7 +329,7 @@ def timeline(
         date = c["date"] or c["date_start"] or "????"
         if len(c["dates"]) > 1:
             date += f" (also {', '.join(c['dates'][1:])})"
-        typer.echo(f"{date}  {c['type']:<9} {actors}" + (f" -> {recips}" if recips else "")
+        safe_echo(f"{date}  {c['type']:<9} {actors}" + (f" -> {recips}" if recips else "")
                    + f"  [{c['reports']} report(s), {c['independent_sources']} independent: "
                    + ", ".join(s["doc_id"] for s in c["sources"][:5]) + ("…" if len(c["sources"]) > 5 else "") + "]")
 
@@ -348,7 +352,7 @@ def narratives(
         return
     key = "period" if by == "month" else "outlet"
     for r in rows:
-        typer.echo(f"{r[key] or '(undated)':<24} {r['narrative']:<40} {r['documents']:6d} doc(s) "
+        safe_echo(f"{r[key] or '(undated)':<24} {r['narrative']:<40} {r['documents']:6d} doc(s) "
                    f"{r['independent_sources']:6d} independent")
 
 
@@ -363,7 +367,7 @@ def stats(db: DbOption = None, as_json: JsonOption = False) -> None:
         _dump(data)
         return
     for k, v in data.items():
-        typer.echo(f"{k:<22} {v}")
+        safe_echo(f"{k:<22} {v}")
 
 
 def search(
@@ -384,7 +388,7 @@ def search(
     for h in hits:
         who = f"{h['speaker']}: " if h["kind"] == "quote" else ""
         snippet = " ".join((h["snippet"] or "").split())
-        typer.echo(f"{h['kind']:<8} {h['doc_id']}  {who}{snippet}")
+        safe_echo(f"{h['kind']:<8} {h['doc_id']}  {who}{snippet}")
 
 
 def contradictions(
@@ -402,7 +406,7 @@ def contradictions(
         _dump(found)
         return
     for c in found:
-        typer.echo(f"{c['kind']:<14} {c['detail']}  [" + ", ".join(s["doc_id"] for s in c["claims"]) + "]")
+        safe_echo(f"{c['kind']:<14} {c['detail']}  [" + ", ".join(s["doc_id"] for s in c["claims"]) + "]")
 
 
 db_app.command("upgrade")(db_upgrade)

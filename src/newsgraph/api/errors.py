@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from newsgraph.api.security import security_headers
 from newsgraph.store import EntityNotFound
 
 log = logging.getLogger("newsgraph.api")
@@ -103,4 +104,6 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _internal(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
-        return error_response(500, "internal_error", "internal error; see the server log")
+        response = error_response(500, "internal_error", "internal error; see the server log")
+        response.headers.update(security_headers())
+        return response

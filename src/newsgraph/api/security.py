@@ -30,6 +30,12 @@ BASE_HEADERS = [
 ]
 
 
+def security_headers() -> dict[str, str]:
+    """The headers of every response, for a response made outside the middleware (a 500 is made by
+    Starlette's error middleware, which sits outside every other)."""
+    return {k.decode(): v.decode() for k, v in BASE_HEADERS} | {"content-security-policy": CSP}
+
+
 class SecurityHeaders:
     """Adds the headers above to every response (a response's own CSP wins)."""
 

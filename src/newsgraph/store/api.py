@@ -80,8 +80,9 @@ class Store:
 
         ``items`` are records, dicts, or tuples ``(record, raw, source[, format])``.
         A record that fails is reported as ``failed`` and leaves nothing behind;
-        the others are stored (the batch is stored again with a savepoint per
-        record). ``on_result(result)`` is called for each record once its batch
+        the others are stored (the batch's transaction is rolled back and the
+        batch stored again without it, or, after more failures, with a savepoint
+        per record). ``on_result(result)`` is called for each record once its batch
         is committed. Large batches write much less: a commit writes every index
         page the batch touched, and a large store's indexes are touched all over.
         """
@@ -97,25 +98,39 @@ class Store:
         return results
 
     def _store_batch(self, batch: list[tuple], replace: bool, on_result) -> list[AddResult]:
-        try:
-            out = self._write_batch(batch, replace, strict=False)
-        except _Redo:
-            # a record failed: store the batch again, each record in a savepoint and written whole
-            # (and, on PostgreSQL, waited for) before the next begins, so that any error is its own
-            out = self._write_batch(batch, replace, strict=True)
+        failed: dict[int, AddResult] = {}
+        out = None
+        for _ in range(3):  # a record that fails is left out and the batch written again, twice at most
+            try:
+                out = self._write_batch(batch, replace, failed, strict=False)
+                break
+            except _Failed as f:
+                failed[f.index] = f.result
+            except _Redo:
+                break
+        if out is None:
+            # store the batch again, each record in a savepoint and written whole (and, on PostgreSQL,
+            # waited for) before the next begins, so that any error is its own
+            out = self._write_batch(batch, replace, failed, strict=True)
         if on_result is not None:
             for result in out:
                 on_result(result)
         return out
 
-    def _write_batch(self, batch: list[tuple], replace: bool, strict: bool) -> list[AddResult]:
-        """The batch in one transaction, its deferred rows written at the end.
+    def _write_batch(self, batch: list[tuple], replace: bool, failed: dict[int, AddResult],
+                     strict: bool) -> list[AddResult]:
+        """The batch in one transaction, its deferred rows written at the end; ``failed`` records left out.
 
-        Not ``strict``: any failure rolls the transaction back (``_Redo``).
+        Not ``strict``: a failure rolls the transaction back and raises ``_Failed`` (the record
+        is known) or ``_Redo`` (an error of the database that may be an earlier record's: on
+        PostgreSQL statements are not waited for, and deferred rows are written at the end).
         ``strict``: each record in a savepoint; one that fails leaves nothing and is reported."""
         out: list[AddResult | None] = [None] * len(batch)
         records: list[tuple[int, Record, str | None, str | None, str | None]] = []
         for i, (record, raw, source, fmt) in enumerate(batch):
+            if i in failed:
+                out[i] = failed[i]
+                continue
             try:
                 if isinstance(record, dict):
                     record = Record.model_validate(record)
@@ -123,7 +138,7 @@ class Store:
                     raise TypeError(f"not a record: {type(record).__name__}")
                 records.append((i, record, raw, source, fmt))
             except Exception as exc:
-                out[i] = _failed(record, exc)
+                out[i] = failed[i] = _failed(record, exc)
         with db.writer(self.engine) as conn:
             trans = conn.begin()
             sql = Sql.of(conn)
@@ -133,12 +148,17 @@ class Store:
                 lock_writer(sql)
                 if sql.pg and len(records) > 1:  # saves round trips; in-process SQLite asks as it goes
                     _prefetch(unit, [r[1] for r in records])
-                with sql.pipeline():
+                with sql.pipeline(prepare=not strict):
                     for i, record, raw, source, fmt in records:
                         if not strict:
                             unit.begin_document(shared=True)
-                            out[i] = store_document(conn, record, raw, source, fmt, replace=replace,
-                                                    settings=self.settings)
+                            try:
+                                out[i] = store_document(conn, record, raw, source, fmt, replace=replace,
+                                                        settings=self.settings)
+                            except Exception as exc:
+                                if sql.pg and isinstance(exc, sql.errors):
+                                    raise _Redo from exc
+                                raise _Failed(i, _failed(record, exc)) from exc
                             continue
                         sql.run("SAVEPOINT ng_document")
                         unit.begin_document()
@@ -162,13 +182,16 @@ class Store:
                         out[i] = result
                     unit.flush()
                     sql.sync()
+            except (_Failed, _Redo):
+                _abandon(conn, trans, sql)
+                raise
             except Exception as exc:
-                trans.rollback()
+                _abandon(conn, trans, sql)
                 if strict:
                     raise
                 raise _Redo from exc
             except BaseException:
-                trans.rollback()
+                _abandon(conn, trans, sql)
                 raise
             finally:
                 conn.info.pop(BATCH_KEY, None)
@@ -328,7 +351,9 @@ class Store:
                 yield Record.model_validate({**r.record_json, "text": r.text})
 
     def check(self) -> list[str]:
-        """Recount the aggregates from the facts; the differences found (empty when consistent)."""
+        """The store's consistency (``newsgraph.store.integrity``): each document whole, no dangling rows,
+        search index and MinHash bands in step, aggregates equal to a recount; the problems found
+        (empty when consistent)."""
         from newsgraph.store.integrity import check
 
         with self.engine.connect() as conn:
@@ -355,8 +380,27 @@ class Store:
         return build_graph(self, **kwargs)
 
 
+def _abandon(conn: Connection, trans, sql: Sql) -> None:
+    """Roll the batch back. PostgreSQL: and discard the connection, whose statements psycopg prepared in the
+    pipeline may not all exist after an error (see ``Sql.pipeline``)."""
+    try:
+        trans.rollback()
+    finally:
+        if sql.pg:
+            conn.invalidate()
+
+
 class _Redo(Exception):
     """The batch must be stored again in strict mode."""
+
+
+class _Failed(Exception):
+    """Record ``index`` of the batch failed (the transaction is rolled back)."""
+
+    def __init__(self, index: int, result: AddResult):
+        super().__init__(result.error)
+        self.index = index
+        self.result = result
 
 
 def _failed(record: Any, exc: BaseException) -> AddResult:

@@ -143,17 +143,36 @@ class Sql:
     # ------------------------------------------------------------------ PostgreSQL pipeline
 
     @contextlib.contextmanager
-    def pipeline(self) -> Iterator[None]:
-        """Pipeline mode on PostgreSQL for the block (nothing on SQLite)."""
+    def pipeline(self, prepare: bool = True) -> Iterator[None]:
+        """Pipeline mode on PostgreSQL for the block (nothing on SQLite).
+
+        ``prepare=False``: statements are not prepared on the server meanwhile.
+        When an error aborts a pipeline, psycopg may take a ``PREPARE`` that the
+        server skipped for done, and later uses of that statement on the
+        connection fail: a block that may see errors and go on (a savepoint per
+        document) does not prepare; after an error in one that does, the
+        connection is to be discarded."""
         if not self.pg or self._pipe is not None:
             yield
             return
-        with self.dbapi.pipeline() as pipe:
-            self._pipe = pipe
-            try:
-                yield
-            finally:
-                self._pipe = None
+        threshold = self.dbapi.prepare_threshold
+        if not prepare:
+            self.dbapi.prepare_threshold = None
+        try:
+            with self.dbapi.pipeline() as pipe:
+                self._pipe = pipe
+                try:
+                    yield
+                except BaseException:
+                    try:  # let an aborted pipeline come to its end, quietly
+                        pipe.sync()
+                    except self.errors:
+                        pass
+                    raise
+                finally:
+                    self._pipe = None
+        finally:
+            self.dbapi.prepare_threshold = threshold
 
     def sync(self) -> None:
         """Wait for the statements sent so far; their errors are raised here (PostgreSQL pipeline)."""

@@ -319,7 +319,6 @@ class _Resolver:
         self.local: dict[str, int] = {}  # name key -> entity id, this document
         self.doc_entities: dict[int, int] = {}  # entity id -> a doc_entities row id
         self.entity_country: dict[int, str | None] = {}
-        self.new_aliases: set[tuple[int, str]] = set()
 
     def resolve_record_entities(self, record: Record) -> list[int]:
         sql, batch = self.sql, self.batch
@@ -487,8 +486,8 @@ def _place_or_org(name: str) -> str:
 
 # --------------------------------------------------------------------------- facts
 
-_DE_COLS = ("id", "document_id", "entity_id", "name", "key", "type", "kind", "country", "kb_id", "aliases", "mention_count",
-            "implicit")
+_DE_COLS = ("id", "document_id", "entity_id", "name", "key", "type", "kind", "country", "kb_id", "aliases",
+            "mention_count", "implicit")
 _DE_TYPES = ("int", "int", "int", "text", "text", "text", "text", "text", "text", "json", "int", "bool")
 
 
@@ -661,7 +660,11 @@ def _clusterable(status: str, when: tuple[dt.date, dt.date, str] | None, parties
 def _cluster_candidates(sql: Sql, doc: int, events: list[tuple[str, str, Any, list[tuple]]],
                         settings: Settings) -> list[list[tuple]]:
     """For each (type, status, dates, parties): the events of other documents it may report too, with their
-    parties, as rows (event, cluster, side, entity, country); one query for all (covering indexes, no table reads)."""
+    parties, as rows (event, cluster, side, entity, country); one query for all (covering indexes, no table reads).
+
+    Only events that share a party token (an entity, or a country a party acts for) with this one can match
+    (:func:`parties_match`: an actor for directed events, any party for symmetric ones): the others are left
+    out in the query."""
     out: list[list[tuple]] = [[] for _ in events]
     parts: list[str] = []
     params: dict[str, Any] = {"d": doc}
@@ -671,14 +674,25 @@ def _cluster_candidates(sql: Sql, doc: int, events: list[tuple[str, str, Any, li
     for i, (event_type, status, when, parties) in enumerate(events):
         if not _clusterable(status, when, parties):
             continue
+        symmetric = event_type in SYMMETRIC_EVENTS
+        mine = [p for p in parties if symmetric or p[0] == "actor"]
+        ids = sorted({p[1] for p in mine})
+        countries = sorted({p[3] for p in mine if p[3]})
+        if not ids:
+            continue  # no actor: a directed event matches none
         lo, hi = when[0] - window, when[1] + window
         params.update({f"t{i}": event_type, f"st{i}": status, f"hi{i}": hi.isoformat(), f"lo{i}": lo.isoformat(),
                        f"lz{i}": (lo - dt.timedelta(days=MAX_CLUSTER_SPAN_DAYS)).isoformat()})
+        shared = sql.inlist("x.entity_id", f"e{i}", ids, params)
+        if countries:
+            shared = f"({shared} OR {sql.inlist('x.country', f'c{i}', countries, params)})"
+        side = "" if symmetric else " AND x.side = 'actor'"
         parts.append(f"SELECT {i} AS q, e.id, e.cluster_id, p.side, p.entity_id, p.country FROM events e"
                      " JOIN event_parties p ON p.event_id = e.id"
                      f" WHERE e.type = :t{i} AND e.date_start >= :lz{i} AND e.date_start <= :hi{i}"
                      f" AND e.status = :st{i} AND e.date_end >= :lo{i} AND e.cluster_id IS NOT NULL"
-                     f" AND e.document_id <> :d AND {span}")
+                     f" AND e.document_id <> :d AND {span}"
+                     f" AND EXISTS (SELECT 1 FROM event_parties x WHERE x.event_id = e.id{side} AND {shared})")
     if parts:
         for q, *row in sql.all(" UNION ALL ".join(parts), params):
             out[q].append(tuple(row))
