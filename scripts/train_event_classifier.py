@@ -19,12 +19,9 @@ files on the same platform.
 from __future__ import annotations
 
 import argparse
-import io
-import json
 import os
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 # Single-threaded BLAS: faster for these small matrices than contended threads,
@@ -44,9 +41,9 @@ from newsgraph.nlp.event_classifier import (  # noqa: E402
     MODEL_NAME,
     balanced_weights,
     fit_softmax,
-    sha256_bytes,
     softmax,
 )
+from newsgraph.nlp.model_files import sha256_bytes, stratified_folds, write_model_files  # noqa: E402
 
 TRAINING = ROOT / "src" / "newsgraph" / "data" / "training" / "events.yaml"
 MODELS = ROOT / "src" / "newsgraph" / "data" / "models"
@@ -76,16 +73,6 @@ def load_training(path: Path) -> tuple[list[str], np.ndarray, bytes]:
     return texts, np.array(ys, dtype=np.int64), raw
 
 
-def stratified_folds(y: np.ndarray, k: int, seed: int) -> np.ndarray:
-    rng = np.random.RandomState(seed)
-    fold = np.empty(len(y), dtype=np.int64)
-    for c in np.unique(y):
-        idx = np.flatnonzero(y == c)
-        rng.shuffle(idx)
-        fold[idx] = np.arange(len(idx)) % k
-    return fold
-
-
 def fit(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, np.ndarray]:
     return fit_softmax(x, y, len(LABELS), l2=l2, sample_weight=balanced_weights(y, len(LABELS)))
 
@@ -97,22 +84,6 @@ def cross_validate(x: np.ndarray, y: np.ndarray, l2: float, fold: np.ndarray) ->
         w, b = fit(x[~test], y[~test], l2)
         pred[test] = softmax(x[test] @ w + b).argmax(axis=1)
     return pred
-
-
-def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> bytes:
-    """An .npz (readable by np.load) with fixed zip timestamps, so equal arrays give equal bytes."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name, arr in arrays.items():
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            member = io.BytesIO()
-            np.lib.format.write_array(member, np.ascontiguousarray(arr), allow_pickle=False)
-            zf.writestr(info, member.getvalue())
-    data = buf.getvalue()
-    path.write_bytes(data)
-    return data
 
 
 def report(y: np.ndarray, pred: np.ndarray) -> None:
@@ -163,9 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     w, b = fit(x, y, best_l2)
     train_acc = float((softmax(x @ w + b).argmax(axis=1) == y).mean())
-    args.out.mkdir(parents=True, exist_ok=True)
-    weights = write_npz(args.out / f"{MODEL_NAME}.npz", {"W": w, "b": b})
-    meta = {
+    meta = write_model_files(args.out, MODEL_NAME, {"W": w, "b": b}, {
         "model": MODEL_NAME,
         "kind": "multinomial logistic regression (numpy, L2, class-balanced) over sentence embeddings",
         "labels": list(LABELS),
@@ -179,10 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         "cv_folds": FOLDS,
         "cv_accuracy": round(cv_acc, 4),
         "train_accuracy": round(train_acc, 4),
-        "weights_file": f"{MODEL_NAME}.npz",
-        "weights_sha256": sha256_bytes(weights),
-    }
-    (args.out / f"{MODEL_NAME}.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    })
     print(f"\nwrote {args.out / (MODEL_NAME + '.npz')} and {MODEL_NAME}.json "
           f"(train accuracy {train_acc:.1%}, weights sha256 {meta['weights_sha256'][:16]}...)")
     return 0

@@ -29,11 +29,8 @@ data and of the weights). Deterministic: same data, same files.
 from __future__ import annotations
 
 import argparse
-import io
-import json
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -57,9 +54,9 @@ from newsgraph.nlp.narratives import (  # noqa: E402
     fit_logistic,
     fit_platt,
     load_narratives,
-    sha256_bytes,
     sigmoid,
 )
+from newsgraph.nlp.model_files import sha256_bytes, stratified_folds, write_model_files  # noqa: E402
 
 TRAINING = ROOT / "src" / "newsgraph" / "data" / "training" / "narratives.yaml"
 MODELS = ROOT / "src" / "newsgraph" / "data" / "models"
@@ -121,15 +118,9 @@ def load_training(path: Path, ids: list[str], extra_examples: dict[str, list[str
     return texts, y, raw
 
 
-def stratified_folds(y: np.ndarray, k: int, seed: int) -> np.ndarray:
-    primary = np.where(y.any(axis=1), y.argmax(axis=1), -1)
-    rng = np.random.RandomState(seed)
-    fold = np.empty(len(y), dtype=np.int64)
-    for c in np.unique(primary):
-        idx = np.flatnonzero(primary == c)
-        rng.shuffle(idx)
-        fold[idx] = np.arange(len(idx)) % k
-    return fold
+def primary_labels(y: np.ndarray) -> np.ndarray:
+    """Each passage's first narrative, -1 for a negative: the strata of the folds."""
+    return np.where(y.any(axis=1), y.argmax(axis=1), -1)
 
 
 def fit_all(f: np.ndarray, e: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, np.ndarray]:
@@ -196,22 +187,6 @@ def table(title: str, ids: list[str], probs: np.ndarray, y: np.ndarray, threshol
     brier = float(((probs - y) ** 2).mean())
     print(f"  macro-F1 {macro:.3f}   Brier (all sentence x narrative pairs) {brier:.4f}")
     return {"per_narrative": out, "macro_f1": round(macro, 4), "brier": round(brier, 4)}
-
-
-def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> bytes:
-    """An .npz with fixed zip timestamps, so equal arrays give equal bytes."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name, arr in arrays.items():
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            member = io.BytesIO()
-            np.lib.format.write_array(member, np.ascontiguousarray(arr), allow_pickle=False)
-            zf.writestr(info, member.getvalue())
-    data = buf.getvalue()
-    path.write_bytes(data)
-    return data
 
 
 class _InMemory(NarrativeDetector):
@@ -323,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     x = features(e, texts).astype(np.float64)
     print(f"embedded {len(texts)} passages in {time.perf_counter() - t0:.1f}s ({MODEL_ID})")
 
-    fold = stratified_folds(y, FOLDS, SEED)
+    fold = stratified_folds(primary_labels(y), FOLDS, SEED)
     grid = (args.l2,) if args.l2 is not None else L2_GRID
     results = {}
     for l2 in grid:
@@ -377,11 +352,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.no_write:
         return 0
-    args.out.mkdir(parents=True, exist_ok=True)
-    weights = write_npz(args.out / f"{MODEL_NAME}.npz", {
-        "W": w.astype(np.float32), "b": b.astype(np.float32), "platt": platt.astype(np.float32),
-        "bank": e.astype(np.float32), "bank_y": y.astype(np.uint8)})
-    meta = {
+    arrays = {"W": w.astype(np.float32), "b": b.astype(np.float32), "platt": platt.astype(np.float32),
+              "bank": e.astype(np.float32), "bank_y": y.astype(np.uint8)}
+    meta = write_model_files(args.out, MODEL_NAME, arrays, {
         "model": MODEL_NAME,
         "kind": "per-narrative binary logistic regression (numpy, L2, class-balanced, Newton) over "
                 "sentence embeddings, Platt-scaled on 5-fold out-of-fold decision values",
@@ -401,10 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         "training_negatives": int((~y.any(axis=1)).sum()),
         "cv": cv,
         "heldout": heldout_report,
-        "weights_file": f"{MODEL_NAME}.npz",
-        "weights_sha256": sha256_bytes(weights),
-    }
-    (args.out / f"{MODEL_NAME}.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    })
     print(f"\nwrote {args.out / (MODEL_NAME + '.npz')} and {MODEL_NAME}.json "
           f"(weights sha256 {meta['weights_sha256'][:16]}...)")
     return 0

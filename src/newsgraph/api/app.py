@@ -13,7 +13,6 @@ import importlib.resources
 import os
 from pathlib import Path
 
-import yaml
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
@@ -24,6 +23,7 @@ from newsgraph.api import documents, entities, errors, events, graph, meta, narr
 from newsgraph.api.etag import DataVersion, ETagMiddleware
 from newsgraph.api.security import BodyLimit, SecurityHeaders, TrustedHosts
 from newsgraph.config import ConfigError, load_api_token
+from newsgraph.narrative_list import load_narratives
 from newsgraph.store import Store
 
 WEB = Path(str(importlib.resources.files("newsgraph").joinpath("web")))
@@ -122,23 +122,6 @@ def _mount_exports(app: FastAPI) -> None:
 def narrative_names() -> dict[str, dict]:
     """Names and descriptions of the narratives (built-in, and ``$NEWSGRAPH_NARRATIVES``), read from
     their YAML files: the API shows them without loading the classifiers."""
-    out: dict[str, dict] = {}
-    files = [Path(str(importlib.resources.files("newsgraph").joinpath("data", "narratives.yaml")))]
-    extra = os.environ.get("NEWSGRAPH_NARRATIVES")
-    if extra:
-        files.append(Path(extra))
-    for path in files:
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            continue  # names are a convenience; the ids still show
-        if isinstance(data, dict):
-            data = data.get("narratives", [])
-        for item in data if isinstance(data, list) else []:
-            if isinstance(item, dict) and item.get("id"):
-                known = out.setdefault(str(item["id"]), {"name": str(item["id"]), "description": None})
-                if item.get("name"):
-                    known["name"] = str(item["name"])
-                if item.get("description"):
-                    known["description"] = str(item["description"])
-    return out
+    # not strict: names are a convenience; the ids still show when a file cannot be read
+    return {n.id: {"name": n.name, "description": n.description or None}
+            for n in load_narratives(strict=False)}

@@ -19,6 +19,7 @@ from newsgraph.ingest.decode import (
     MAX_BYTES,
     DecodeError,
     decode_bytes,
+    decode_or_error,
     read_limited,
     resolve_max_bytes,
 )
@@ -90,7 +91,7 @@ def read_file(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> 
             yield from read_html(path, data)
             return
         if suffix in _FEED_SUFFIXES:
-            text = _decode(origin, data)
+            text = decode_or_error(data, origin)
             if isinstance(text, InputError):
                 yield text
             elif looks_like_feed(text):
@@ -103,7 +104,7 @@ def read_file(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> 
         if looks_like_warc(data[:65536]):
             yield from read_warc(path, data, max_record_bytes=limit)
             return
-        text = _decode(origin, data)
+        text = decode_or_error(data, origin)
         if isinstance(text, InputError):
             yield text
             return
@@ -118,13 +119,6 @@ def read_file(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> 
             yield from reader(path, data if reader in (read_html, read_feed) else text)
     except Exception as err:  # last resort: a reader bug must not stop the other files
         yield InputError(origin, f"unexpected error while reading: {type(err).__name__}: {one_line(err, 120)}")
-
-
-def _decode(origin: str, data: bytes) -> str | InputError:
-    try:
-        return decode_bytes(data, origin)
-    except DecodeError as err:
-        return InputError(origin, err.message)
 
 
 def read_documents(

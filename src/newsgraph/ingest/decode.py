@@ -20,10 +20,13 @@ Newlines become ``\\n``.
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from newsgraph.ingest.base import InputError, SourceDocument
 from newsgraph.ingest.util import human_size
 
 MAX_BYTES = 20_000_000
@@ -352,3 +355,38 @@ def declared_xml_encoding(data: bytes) -> str | None:
     """The encoding an XML declaration names."""
     match = _XML_ENCODING.match(data[:1024].lstrip(codecs.BOM_UTF8))
     return match.group(1).decode("ascii") if match else None
+
+
+# --------------------------------------------------------------------------- readers
+
+Decoder = Callable[[bytes, str], str]
+Documents = Iterator[SourceDocument | InputError]
+
+
+def decode_or_error(data: bytes, origin: str, decode: Decoder = decode_bytes) -> str | InputError:
+    """``data`` decoded by ``decode``, or the ``InputError`` that says why it is not text."""
+    try:
+        return decode(data, origin)
+    except DecodeError as err:
+        return InputError(origin, err.message)
+
+
+def reads_text(decode: Decoder) -> Callable[[Callable[[Path, str], Documents]],
+                                          Callable[[Path, str | bytes], Documents]]:
+    """Decorator for a reader of text ``(path, text)``: the reader also takes bytes, which it
+    decodes with ``decode`` first; bytes that are not text yield one ``InputError`` naming the file."""
+
+    def wrap(read: Callable[[Path, str], Documents]) -> Callable[[Path, str | bytes], Documents]:
+        @functools.wraps(read)
+        def reader(path: Path, data: str | bytes) -> Documents:
+            if isinstance(data, bytes):
+                text = decode_or_error(data, str(path), decode)
+                if isinstance(text, InputError):
+                    yield text
+                    return
+                data = text
+            yield from read(path, data)
+
+        return reader
+
+    return wrap

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from newsgraph.ingest.base import InputError, SourceDocument
-from newsgraph.ingest.decode import DecodeError, decode_bytes, declared_xml_encoding
+from newsgraph.ingest.decode import decode_bytes, declared_xml_encoding, reads_text
 from newsgraph.ingest.html import document_from_html, snippet_text
 from newsgraph.ingest.util import (
     clean_space,
@@ -94,17 +94,12 @@ def _entry_date(entry: dict) -> str | None:
     return None
 
 
-def read_feed(path: Path, data: str | bytes) -> Iterator[SourceDocument | InputError]:
+@reads_text(_decode_feed)
+def read_feed(path: Path, data: str) -> Iterator[SourceDocument | InputError]:
     """An RSS/Atom feed: one document per item, origin ``path#N``."""
     import feedparser
 
     origin = str(path)
-    if isinstance(data, bytes):
-        try:
-            data = _decode_feed(data, origin)
-        except DecodeError as err:
-            yield InputError(origin, err.message)
-            return
     try:
         parsed = feedparser.parse(
             io.BytesIO(_sanitize(data)),

@@ -21,7 +21,7 @@ import lxml.html
 from lxml import etree
 
 from newsgraph.ingest.base import InputError, SourceDocument
-from newsgraph.ingest.decode import DecodeError, decode_bytes, declared_html_charset
+from newsgraph.ingest.decode import decode_bytes, declared_html_charset, reads_text
 from newsgraph.ingest.util import (
     clean_space,
     normalize_authors,
@@ -435,14 +435,8 @@ def document_from_html(
     )
 
 
-def read_html(path: Path, data: str | bytes) -> Iterator[SourceDocument | InputError]:
+@reads_text(decode_html)
+def read_html(path: Path, data: str) -> Iterator[SourceDocument | InputError]:
     """An HTML page (``.html``, ``.htm``, or sniffed): one document."""
-    origin = str(path)
-    if isinstance(data, bytes):
-        try:
-            data = decode_html(data, origin)
-        except DecodeError as err:
-            yield InputError(origin, err.message)
-            return
     doc_id = sanitize_id(stem_of(path.name)) or sanitize_id(path.name) or "page"
-    yield document_from_html(data, doc_id=doc_id, origin=origin, fmt="html")
+    yield document_from_html(data, doc_id=doc_id, origin=str(path), fmt="html")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from newsgraph.ingest.base import InputError, SourceDocument
-from newsgraph.ingest.decode import DecodeError, decode_bytes
+from newsgraph.ingest.decode import decode_bytes, reads_text
 from newsgraph.ingest.html import document_from_html
 from newsgraph.ingest.util import (
     clean_space,
@@ -101,15 +101,10 @@ def _whole_json(data: str) -> list | dict | None:
     return value if isinstance(value, list | dict) else None
 
 
-def read_jsonl(path: Path, data: str | bytes) -> Iterator[SourceDocument | InputError]:
+@reads_text(decode_bytes)
+def read_jsonl(path: Path, data: str) -> Iterator[SourceDocument | InputError]:
     """One document per line; a bad line yields an ``InputError`` for ``path:line`` and reading goes on."""
     origin = str(path)
-    if isinstance(data, bytes):
-        try:
-            data = decode_bytes(data, origin)
-        except DecodeError as err:
-            yield InputError(origin, err.message)
-            return
     stem = stem_of(path.name)
     stripped = data.lstrip()
     if path.suffix.lower() == ".json" or stripped.startswith("["):

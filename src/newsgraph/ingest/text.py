@@ -5,21 +5,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from newsgraph.ingest.base import InputError, SourceDocument
-from newsgraph.ingest.decode import DecodeError, decode_bytes
+from newsgraph.ingest.decode import decode_bytes, reads_text
 from newsgraph.ingest.util import sanitize_id, stem_of
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mkdn"})
 
 
-def read_text(path: Path, data: str | bytes) -> Iterator[SourceDocument | InputError]:
+@reads_text(decode_bytes)
+def read_text(path: Path, data: str) -> Iterator[SourceDocument | InputError]:
     """A ``.txt`` or ``.md`` file: one document, ``doc_id`` the file name without extension."""
     origin = str(path)
-    if isinstance(data, bytes):
-        try:
-            data = decode_bytes(data, origin)
-        except DecodeError as err:
-            yield InputError(origin, err.message)
-            return
     if not data.strip():
         yield InputError(origin, "no text in file (only whitespace)")
         return

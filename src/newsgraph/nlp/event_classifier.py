@@ -25,9 +25,6 @@ the model is loaded once per process (:meth:`EventClassifier.get`).
 """
 from __future__ import annotations
 
-import hashlib
-import importlib.resources
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +34,7 @@ import numpy as np
 from newsgraph.nlp.loaded_once import LoadedOnce
 from newsgraph.nlp.embeddings import MODEL_ID as EMBEDDING_MODEL_ID
 from newsgraph.nlp.embeddings import Embedder
+from newsgraph.nlp.model_files import ModelFileError, data_path, load_model_files
 
 EVENT_TYPES: tuple[str, ...] = (
     "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
@@ -237,21 +235,8 @@ def balanced_weights(y: np.ndarray, n_classes: int) -> np.ndarray:
     return per_class[y]
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def data_path(*parts: str) -> Path:
-    """A file shipped under ``newsgraph/data/`` (models/, training/)."""
-    return Path(str(importlib.resources.files("newsgraph").joinpath("data", *parts)))
-
-
 def model_files() -> tuple[Path, Path]:
     return data_path("models", f"{MODEL_NAME}.npz"), data_path("models", f"{MODEL_NAME}.json")
-
-
-class ModelFileError(RuntimeError):
-    """The classifier files are missing or do not match their recorded hashes."""
 
 
 class EventClassifier(LoadedOnce):
@@ -263,23 +248,11 @@ class EventClassifier(LoadedOnce):
         default_npz, default_json = model_files()
         weights_path = Path(weights_path or default_npz)
         meta_path = Path(meta_path or default_json)
-        if not weights_path.is_file() or not meta_path.is_file():
-            raise ModelFileError(
-                f"classifier files missing ({weights_path.name}, {meta_path.name}): "
-                "run scripts/train_event_classifier.py"
-            )
-        self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        raw = weights_path.read_bytes()
-        if sha256_bytes(raw) != self.meta.get("weights_sha256"):
-            raise ModelFileError(f"{weights_path} does not match the sha256 recorded in {meta_path.name}")
-        if self.meta.get("embedding_model") != EMBEDDING_MODEL_ID:
-            raise ModelFileError(
-                f"classifier was trained on {self.meta.get('embedding_model')!r} embeddings, "
-                f"not {EMBEDDING_MODEL_ID!r}"
-            )
-        with np.load(weights_path) as npz:
-            self.w = np.asarray(npz["W"], dtype=np.float32)
-            self.b = np.asarray(npz["b"], dtype=np.float32)
+        self.meta, arrays = load_model_files(
+            weights_path, meta_path, what="event classifier", trainer="scripts/train_event_classifier.py",
+            embedding_model=EMBEDDING_MODEL_ID)
+        self.w = np.asarray(arrays["W"], dtype=np.float32)
+        self.b = np.asarray(arrays["b"], dtype=np.float32)
         self.labels: tuple[str, ...] = tuple(self.meta["labels"])
         if self.w.shape != (self.meta["dim"], len(self.labels)):
             raise ModelFileError(f"weight shape {self.w.shape} does not match {meta_path.name}")

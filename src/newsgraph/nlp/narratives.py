@@ -9,7 +9,8 @@ How it works
 * **Narratives are data.** ``newsgraph/data/narratives.yaml`` lists the built-in
   narratives (id, name, description, DISARM techniques, examples). A user file
   of the same shape, given as an argument or by the environment variable
-  ``NEWSGRAPH_NARRATIVES``, is merged in (:func:`load_narratives`); the trainer
+  ``NEWSGRAPH_NARRATIVES``, is merged in (:func:`newsgraph.narrative_list.load_narratives`,
+  which the API and the exports read too, without this module); the trainer
   takes the same file with ``--extra`` and retrains in one command.
 * **Sentence model.** One binary logistic regression per narrative (numpy, L2,
   class-balanced, Newton's method) over the 384-d all-MiniLM-L6-v2 sentence
@@ -47,26 +48,24 @@ How it works
 """
 from __future__ import annotations
 
-import hashlib
-import importlib.resources
-import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import yaml
 
+# ENV_NARRATIVES is re-exported: the setting belongs with the narratives.
+from newsgraph.narrative_list import ENV_NARRATIVES, load_narratives  # noqa: F401
 from newsgraph.nlp.loaded_once import LoadedOnce
+from newsgraph.nlp.model_files import ModelFileError, data_path, load_model_files
 from newsgraph.record import Narrative, Span
 
 if TYPE_CHECKING:  # pragma: no cover
     from newsgraph.pipeline import DocContext, Extractor
 
 MODEL_NAME = "narratives"
-ENV_NARRATIVES = "NEWSGRAPH_NARRATIVES"          # user narratives file (YAML)
 ENV_MODEL_DIR = "NEWSGRAPH_NARRATIVE_MODEL_DIR"  # directory holding narratives.npz/.json
 MAX_SENTENCES = 60     # candidate sentences embedded per document
 MIN_WORDS = 5          # shorter lines (bylines, furniture) are not candidates
@@ -82,84 +81,6 @@ LENGTH_BASE = 8
 #: Cues whose removal shows a rebuttal: a sentence that the model scores high for a
 #: narrative without them and low with them rebuts that narrative.
 STANCE_CUES = ("rebuttal", "claim_frame")
-
-
-# --------------------------------------------------------------------------- narrative list
-
-
-@dataclass
-class NarrativeDef:
-    id: str
-    name: str
-    description: str = ""
-    disarm: list[dict[str, str]] = field(default_factory=list)
-    examples: list[str] = field(default_factory=list)
-    negatives: list[str] = field(default_factory=list)
-    builtin: bool = True
-
-
-def data_path(*parts: str) -> Path:
-    """A file shipped under ``newsgraph/data/``."""
-    return Path(str(importlib.resources.files("newsgraph").joinpath("data", *parts)))
-
-
-_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-def _entries(data: Any, origin: str) -> list[dict]:
-    if isinstance(data, dict) and "narratives" in data:
-        data = data["narratives"]
-    if not isinstance(data, list):
-        raise ValueError(f"{origin}: expected a list of narratives (id, name, description, examples)")
-    out = []
-    for item in data:
-        if not isinstance(item, dict) or not item.get("id"):
-            raise ValueError(f"{origin}: every narrative needs an id: {item!r}")
-        if not _ID_RE.match(str(item["id"])):
-            raise ValueError(f"{origin}: narrative id {item['id']!r} must be lower_snake_case")
-        out.append(item)
-    return out
-
-
-def _strings(values: Any) -> list[str]:
-    return [" ".join(str(v.get("text", "")) .split()) if isinstance(v, dict) else " ".join(str(v).split())
-            for v in (values or [])]
-
-
-def load_narratives(extra: str | Path | None = None, *, use_env: bool = True) -> list[NarrativeDef]:
-    """Built-in narratives merged with a user file (``extra`` or $NEWSGRAPH_NARRATIVES).
-
-    A user entry with a new id adds a narrative; one with an existing id
-    replaces its name/description/disarm when given and adds its examples."""
-    raw = yaml.safe_load(data_path("narratives.yaml").read_text(encoding="utf-8"))
-    result: dict[str, NarrativeDef] = {}
-    for item in _entries(raw, "narratives.yaml"):
-        result[item["id"]] = NarrativeDef(
-            id=item["id"], name=item.get("name") or item["id"], description=item.get("description") or "",
-            disarm=list(item.get("disarm") or []), examples=_strings(item.get("examples")),
-            negatives=_strings(item.get("negatives")), builtin=True,
-        )
-    if extra is None and use_env:
-        extra = os.environ.get(ENV_NARRATIVES) or None
-    if extra is not None:
-        path = Path(extra)
-        for item in _entries(yaml.safe_load(path.read_text(encoding="utf-8")), str(path)):
-            known = result.get(item["id"])
-            if known is None:
-                result[item["id"]] = NarrativeDef(
-                    id=item["id"], name=item.get("name") or item["id"],
-                    description=item.get("description") or "", disarm=list(item.get("disarm") or []),
-                    examples=_strings(item.get("examples")), negatives=_strings(item.get("negatives")),
-                    builtin=False,
-                )
-            else:
-                known.name = item.get("name") or known.name
-                known.description = item.get("description") or known.description
-                if item.get("disarm"):
-                    known.disarm = list(item["disarm"])
-                known.examples += _strings(item.get("examples"))
-                known.negatives += _strings(item.get("negatives"))
-    return list(result.values())
 
 
 # --------------------------------------------------------------------------- features
@@ -284,10 +205,6 @@ def balanced_weights(y: np.ndarray) -> np.ndarray:
     n_pos = max(int(y.sum()), 1)
     n_neg = max(len(y) - int(y.sum()), 1)
     return np.where(y > 0, len(y) / (2.0 * n_pos), len(y) / (2.0 * n_neg))
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def combine(probs: np.ndarray, support: float) -> np.ndarray:
@@ -476,10 +393,6 @@ def candidate_sentences(text: str, doc: Any = None, max_sentences: int = MAX_SEN
 # --------------------------------------------------------------------------- detector
 
 
-class ModelFileError(RuntimeError):
-    """The narrative model files are missing or do not match their recorded hashes."""
-
-
 def model_dir() -> Path:
     env = os.environ.get(ENV_MODEL_DIR)
     return Path(env) if env else data_path("models")
@@ -506,22 +419,14 @@ class NarrativeDetector(LoadedOnce):
         from newsgraph.nlp.embeddings import MODEL_ID as EMBEDDING_MODEL_ID
 
         weights_path, meta_path = model_files(directory)
-        if not weights_path.is_file() or not meta_path.is_file():
-            raise ModelFileError(f"narrative model missing ({weights_path}): run scripts/train_narratives.py")
-        self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        raw = weights_path.read_bytes()
-        if sha256_bytes(raw) != self.meta.get("weights_sha256"):
-            raise ModelFileError(f"{weights_path} does not match the sha256 recorded in {meta_path.name}")
-        if self.meta.get("embedding_model") != EMBEDDING_MODEL_ID:
-            raise ModelFileError(
-                f"narrative model was trained on {self.meta.get('embedding_model')!r} embeddings, "
-                f"not {EMBEDDING_MODEL_ID!r}")
-        with np.load(weights_path) as npz:
-            self.w = np.asarray(npz["W"], dtype=np.float32)       # (384 + cues + 1, K); last row: kNN
-            self.b = np.asarray(npz["b"], dtype=np.float32)       # (K,)
-            self.platt = np.asarray(npz["platt"], dtype=np.float32)  # (2, K): a, c
-            self.bank = np.asarray(npz["bank"], dtype=np.float32)    # (n, 384) training embeddings
-            self.bank_y = np.asarray(npz["bank_y"], dtype=np.uint8)  # (n, K) their labels
+        self.meta, arrays = load_model_files(weights_path, meta_path, what="narrative model",
+                                             trainer="scripts/train_narratives.py",
+                                             embedding_model=EMBEDDING_MODEL_ID)
+        self.w = np.asarray(arrays["W"], dtype=np.float32)       # (384 + cues + 1, K); last row: kNN
+        self.b = np.asarray(arrays["b"], dtype=np.float32)       # (K,)
+        self.platt = np.asarray(arrays["platt"], dtype=np.float32)  # (2, K): a, c
+        self.bank = np.asarray(arrays["bank"], dtype=np.float32)    # (n, 384) training embeddings
+        self.bank_y = np.asarray(arrays["bank_y"], dtype=np.uint8)  # (n, K) their labels
         self.ids: list[str] = list(self.meta["ids"])
         if list(self.meta.get("cues") or []) != [name for name, _ in CUE_PATTERNS]:
             raise ModelFileError(f"{meta_path.name} was trained with other stance cues: retrain")
