@@ -38,7 +38,8 @@ def make_engine(url: str | None = None, *, schema: str | None = None, echo: bool
     SQLite: WAL journal, ``synchronous=NORMAL``, foreign keys on, a busy
     timeout, and transactions begun by SQLAlchemy (``BEGIN``) so that
     SAVEPOINTs work. PostgreSQL: ``schema`` (if given) is created and put
-    first on the search path.
+    first on the search path; transactions are ``REPEATABLE READ`` (one snapshot per
+    read) except those of :func:`writer`.
     """
     url = resolve_url(url)
     sa_url = make_url(url)
@@ -53,7 +54,10 @@ def make_engine(url: str | None = None, *, schema: str | None = None, echo: bool
         if not _SCHEMA_RE.match(schema):
             raise ValueError(f"bad schema name {schema!r}")
         connect_args["options"] = f"-csearch_path={schema}"
-    engine = create_engine(url, echo=echo, connect_args=connect_args, pool_pre_ping=True)
+    # reads see one snapshot for the whole transaction, as on SQLite: under READ COMMITTED each statement
+    # of a request saw the store anew, and a document superseded mid-request showed half its facts
+    engine = create_engine(url, echo=echo, connect_args=connect_args, pool_pre_ping=True,
+                           isolation_level="REPEATABLE READ")
     if schema is not None:
         with engine.begin() as conn:
             conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
@@ -83,8 +87,12 @@ def _sqlite_setup(engine: Engine) -> None:
 
 
 def writer(engine: Engine):
-    """A connection for writing (``BEGIN IMMEDIATE`` on SQLite)."""
-    return engine.connect().execution_options(newsgraph_write=True)
+    """A connection for writing (``BEGIN IMMEDIATE`` on SQLite; ``READ COMMITTED`` on PostgreSQL, so that
+    a writer sees what the writer before it committed once it holds the write lock)."""
+    conn = engine.connect().execution_options(newsgraph_write=True)
+    if not is_sqlite(engine):
+        conn = conn.execution_options(isolation_level="READ COMMITTED")
+    return conn
 
 
 def alembic_config(engine: Engine | None = None, url: str | None = None):

@@ -206,9 +206,9 @@ class Generator:
             c = self.cast[p]
             of = self.states[c.country or "RUS"]
             stable = TITLES[zlib.crc32(f"{c.name}|{published.year}".encode()) % len(TITLES)]
-            title = stable if rng.random() < 0.97 else rng.choice(TITLES)
+            office = stable if rng.random() < 0.97 else rng.choice(TITLES)
             ev = mentions[p][0]
-            roles.append(Role(person=c.name, title=title, of=of.name, evidence=ev))
+            roles.append(Role(person=c.name, title=office, of=of.name, evidence=ev))
         events = []
         if occurrence:
             day, etype, actors, recips = occurrence
