@@ -61,6 +61,7 @@ class ServerCpu:
             cur.execute("SELECT pg_backend_pid()")
             pid = cur.fetchone()[0]
             cur.close()
+            dbapi_conn.rollback()  # leave no transaction open: the store sets each connection's isolation level
             self.pids.add(pid)
             self.start.setdefault(pid, self._cpu(pid) or 0.0)
 

@@ -56,7 +56,7 @@ def scored(events):
     ("Yesterday, Russia delivered two attack helicopters to Mali.",
      ("AID", ["Russia"], ["Mali"], "asserted")),
     ("French troops withdrew from Niger in December 2023.",
-     ("RETREAT", ["France"], ["Niger"], "asserted")),
+     ("RETREAT", ["France", "French Armed Forces"], ["Niger"], "asserted")),
     ("Sergei Lavrov met Ibrahim Traoré in Ouagadougou on Tuesday.",
      ("CONSULT", ["Sergei Lavrov"], ["Ibrahim Traoré"], "asserted")),
     ("Russia will send military instructors to Niger next month.",
@@ -504,8 +504,81 @@ def test_eval_sentences_type_accuracy(sentence_report):
 
 
 def test_eval_sentences_strict_accuracy(sentence_report):
-    # measured 0.71 (type + actor + recipient); a floor just below it catches regressions
-    assert sentence_report.strict_accuracy >= 0.68, "\n".join(sentence_report.misses)
+    # measured 0.80 (type + actor + recipient); a floor just below it catches regressions
+    assert sentence_report.strict_accuracy >= 0.77, "\n".join(sentence_report.misses)
     assert sentence_report.status_accuracy >= 0.95
     assert sentence_report.date_accuracy >= 0.95
     assert sentence_report.spurious_rate <= 0.10  # sentences without an event stay without one
+
+
+def test_heldout_sentences(pipeline):
+    """tests/data/event_sentences_heldout.yaml: 120 events written apart from the rules (never used to
+    write them). Far below the figures on the items above: how far the rules generalize. Measured
+    0.53 type found, 0.43 strict; floors just below catch regressions."""
+    spec = importlib.util.spec_from_file_location("event_sentences_eval", BENCHMARK)
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench
+    spec.loader.exec_module(bench)
+    report = bench.evaluate(pipeline, bench.load_items(BENCHMARK.parents[1] / "tests" / "data"
+                                                       / "event_sentences_heldout.yaml"))
+    assert sum(report.total.values()) >= 120 and len(report.total) == 16
+    assert report.type_accuracy >= 0.50, "\n".join(report.misses)
+    assert report.strict_accuracy >= 0.40, "\n".join(report.misses)
+    assert report.spurious_rate <= 0.10
+
+
+# -- armed forces, protests, unattributed attacks ------------------------------------------------
+
+@pytest.mark.parametrize("text,type_,actor", [
+    ("Togolese soldiers arrested three journalists in Lomé.", "COERCE", ["Togo", "Togolese Armed Forces"]),
+    ("The armies of Chad and Niger conducted joint patrols along the border.", "COOPERATE",
+     ["Chad", "Chadian National Army", "Niger", "Niger Armed Forces"]),
+    # "the army" of the state the text is about
+    ("Benin held elections in April. The army detained two opposition leaders in Cotonou.", "COERCE",
+     ["Benin", "Benin Armed Forces"]),
+    # a nationality's military act is its armed forces'
+    ("A Chadian airstrike destroyed a rebel camp near the Libyan border.", "ASSAULT",
+     ["Chad", "Chadian National Army"]),
+])
+def test_army_words_name_the_states_armed_forces(events_of, text, type_, actor):
+    assert find(events_of(text), type_, actor=actor), summary(events_of(text))
+
+
+def test_army_word_without_a_state_names_no_forces(events_of):
+    events = events_of("Wagner fighters killed dozens of civilians near the mines.")
+    assert all(p.name == "Wagner Group" for e in events for p in e.actor), summary(events)
+
+
+def test_forces_moved_are_the_actors_own(events_of):
+    events = events_of("Chad withdrew its troops from the Central African Republic in 2023.")
+    assert find(events, "RETREAT", actor=["Chad", "Chadian National Army"],
+                recipient=["Central African Republic"]), summary(events)
+    assert not find(events, "RETREAT", recipient=["Chad"]), summary(events)
+    # a passive with no agent: the forces withdrawn withdraw
+    assert find(events_of("Wagner units were withdrawn from Bangui."), "RETREAT", actor=["Wagner Group"])
+
+
+def test_protest_targets_the_owner_of_its_site(events_of):
+    events = events_of("Students staged a sit-in outside the Turkish embassy in Niamey.")
+    assert find(events, "PROTEST", actor=["Niger"], recipient=["Turkey"]), summary(events)
+
+
+def test_protesters_as_subject_protest_against_whom_they_demand(events_of):
+    events = events_of("Hundreds of protesters in Bamako demanded the expulsion of the Ukrainian ambassador.")
+    assert find(events, "PROTEST", recipient=["Ukraine"]), summary(events)
+    assert find(events, "REQUEST", recipient=["Ukraine"]), summary(events)
+    # protesters acted upon stage no protest of their own
+    assert not find(events_of("Police dispersed protesters in Lomé."), "PROTEST")
+
+
+def test_strike_without_a_target_is_against_its_state(events_of):
+    events = events_of("Nurses in Chad went on strike over unpaid salaries.")
+    assert find(events, "PROTEST", actor=["Chad"], recipient=["Chad"]), summary(events)
+
+
+def test_attack_by_unnamed_attackers_keeps_its_victims(events_of):
+    events = events_of("Unknown assailants abducted two Turkish engineers near Agadez.")
+    assert find(events, "ASSAULT", recipient=["Turkey"]), summary(events)
+    assert all(not e.actor for e in events if e.type == "ASSAULT")
+    # other types still need an actor
+    assert not events_of("Unknown men demanded a ransom from two Turkish engineers.")

@@ -37,6 +37,7 @@ CAST = {
     "Awa Diarra": ("PERSON", None, "MLI", None, ["Awa Diarra"]),
     "Wagner Group": ("ORG", "pmc", "RUS", "org/wagner-group", ["Wagner Group", "Wagner"]),
     "Ministry of Defence of Mali": ("ORG", "government_body", "MLI", None, ["Ministry of Defence of Mali"]),
+    "Malian Armed Forces": ("ORG", "military", "MLI", "org/mli-armed-forces", ["Malian army"]),
 }
 
 
@@ -294,6 +295,26 @@ def test_gexf_is_dynamic_and_reads_back(store, tmp_path):
     assert not any(d["relation"] == "ASSAULT" for d in edges)  # one actor, no recipient: no edge
     aid = next(d for d in edges if d["relation"] == "AID")
     assert (aid["start"], aid["end"]) == ("2023-12-01", "2023-12-31")
+
+
+def test_a_state_and_its_own_army_are_not_tied_by_their_event(tmp_path):
+    # "the Malian army" is given as Mali and the Malian Armed Forces, one side of the event
+    text = "Army strikes\n\nThe Malian army arrested two journalists. Mali and France held talks."
+    rec = make_record("army", text, published="2024-05-02", names=["Mali", "Malian Armed Forces", "France"],
+                      events=[("COERCE", "arrest", ["Mali", "Malian Armed Forces"], [], "2024-05-01",
+                               "The Malian army arrested two journalists."),
+                              ("CONSULT", "meet", ["Mali", "France"], [], "2024-05-01",
+                               "Mali and France held talks.")])
+    s = Store(tmp_path / "army.db")
+    s.add_records([rec])
+    mali, army, france = (s.find_entity(n) for n in ("Mali", "Malian Armed Forces", "France"))
+    ref = s.graph()
+    assert not any(k.startswith("event:") for k in (ref.get_edge_data(mali, army) or {}))
+    assert not any(k.startswith("event:") for k in (ref.get_edge_data(army, mali) or {}))
+    assert "event:CONSULT" in (ref.get_edge_data(min(mali, france), max(mali, france)) or {})
+    g = nx.read_graphml(run(s, "graphml", tmp_path, edges=("role", "event")), force_multigraph=True)
+    assert sorted(d["relation"] for *_, d in g.edges(data=True)) == ["CONSULT"]
+    s.close()
 
 
 def test_synthetic_corpus_graph_equals_build_graph(tmp_path):

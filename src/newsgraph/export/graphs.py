@@ -7,7 +7,8 @@ exported documents only:
   lower entity id: read it as undirected);
 * ``role``: person -> body or state, one edge per title;
 * ``event``: actor -> recipient, one edge per PLOVER type (the parties of an
-  event with no recipient are linked to each other).
+  event with no recipient are linked to each other; a state and its own armed
+  forces named together as one side are not).
 
 ``edges`` (``--edges``) keeps some kinds only; without co-mentions, only the
 entities that roles and events link are nodes.
@@ -33,6 +34,7 @@ import networkx as nx
 
 from newsgraph.export.output import OutTarget, binary_output
 from newsgraph.export.selection import ExportError, Selection, Span, first_last
+from newsgraph.graph import own_forces
 from newsgraph.store.util import date_interval
 
 EVIDENCE_LIMIT = 5
@@ -112,6 +114,12 @@ def build(selection: Selection, *, evidence_limit: int = EVIDENCE_LIMIT, dynamic
                 if ev.when:
                     node_dates.setdefault(eid, []).append(ev.when)
 
+    # a state and its own armed forces named together as one side of an event: no tie (as build_graph)
+    event_ends = selection.entities({x for a, b, key in found_edges if key.startswith("event:") for x in (a, b)})
+    for a, b, key in [k for k in found_edges if k[2].startswith("event:")]:
+        ea, eb = event_ends.get(a), event_ends.get(b)
+        if ea and eb and own_forces({"kind": ea.kind, "country": ea.country}, {"kind": eb.kind, "country": eb.country}):
+            del found_edges[(a, b, key)]
     g = nx.MultiDiGraph(name="newsgraph", filters=json.dumps(selection.filters.as_dict(), ensure_ascii=False))
     if "comention" not in kinds:  # a graph of roles and events: only the entities they link
         linked = {x for a, b, _ in found_edges for x in (a, b)}

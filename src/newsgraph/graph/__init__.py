@@ -6,7 +6,8 @@ independent sources, near-duplicates counting once):
 * ``comention``: both entities in one document;
 * ``role``: person -> body or state, with the title and the dates of the documents;
 * ``event:<TYPE>``: actor -> recipient of PLOVER events of that type
-  (parties of a symmetric event with no recipient are linked to each other).
+  (parties of an event with no recipient are linked to each other; a state and
+  its own armed forces, named together as one side, are not linked).
 
 ``build_graph(store)`` exports them to a networkx ``MultiDiGraph``;
 ``centrality`` and ``communities`` run the usual algorithms on it.
@@ -14,6 +15,7 @@ independent sources, near-duplicates counting once):
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
@@ -22,7 +24,8 @@ from sqlalchemy import select
 from newsgraph.graph import clusters, contradictions
 from newsgraph.store.writer import DE, EE, EP, EV, D, E, M, R
 
-__all__ = ["build_graph", "centrality", "clusters", "communities", "contradictions", "edge_evidence"]
+__all__ = ["build_graph", "centrality", "clusters", "communities", "contradictions", "edge_evidence",
+           "own_forces"]
 
 
 def build_graph(store, *, min_documents: int = 1, edges: tuple[str, ...] = ("comention", "role", "event"),
@@ -97,6 +100,8 @@ def build_graph(store, *, min_documents: int = 1, edges: tuple[str, ...] = ("com
                     actors = sorted(set(side["actor"]))
                     pairs = [(a, b) for i, a in enumerate(actors) for b in actors[i + 1:]]
                 for a, b in set(pairs):
+                    if a in g and b in g and own_forces(g.nodes[a], g.nodes[b]):
+                        continue
                     data = _collect(groups, (a, b, f"event:{r.type}"), r, evidence_limit, type=r.type)
                     data.setdefault("clusters", set()).add(r.cluster_id)
                     data.setdefault("statuses", set()).add(r.status)
@@ -106,6 +111,18 @@ def build_graph(store, *, min_documents: int = 1, edges: tuple[str, ...] = ("com
                     data["statuses"] = sorted(data["statuses"])
                     g.add_edge(a, b, key=key, kind="event", **_finish(data))
     return g
+
+
+def own_forces(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether one of two entities (``kind`` and ``country`` of each) is the other state's armed forces.
+
+    The extractor names "the Malian army" as Mali and the Malian Armed Forces, one side of an
+    event: no tie between them."""
+    for state, force in ((a, b), (b, a)):
+        if state.get("kind") == "state" and force.get("kind") == "military" and state.get("country") \
+                and state.get("country") == force.get("country"):
+            return True
+    return False
 
 
 def _collect(groups: dict, key: tuple, r, limit: int, **extra) -> dict:

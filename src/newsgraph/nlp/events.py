@@ -45,6 +45,7 @@ UNPLACED = {"AGREE", "REJECT", "REQUEST"}
 # Types the classifier may swap a trigger's type among: the same arguments (who did
 # what to whom) fit them all; a speech act (accusing, supporting) has a speaker instead.
 MATERIAL = {"COOPERATE", "AID", "RETREAT", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT", "CONCEDE", "PROTEST"}
+OWN_DEPS = {"poss", "compound", "amod", "nmod"}  # a site's owner: "the French embassy", "the Orano mine"
 GOVERNED_BY = {"dobj", "pobj", "prep", "xcomp", "ccomp", "pcomp", "nsubjpass", "attr", "oprd", "acomp"}
 # A type scorer maps sentences to {type: probability}; the classifier provides one.
 TypeScorer = Callable[[list[str]], list[dict[str, float]]]
@@ -213,9 +214,13 @@ class _DocumentRun:
                 actor = actor + [focus] if not actor else actor
             if focus is not None and a.generic_recipient and focus.name not in names_of(recipient):
                 recipient.append(focus)
+            actor_forces, recipient_forces = self._forces(a, focus, [args[c] for c in content_of.get(i, [])]
+                                                          + [args[u] for u in undone_by.get(i, [])])
             recipient = [p for p in recipient if p.name not in names_of(actor)] or (
                 [focus] if a.generic_recipient and focus is not None and focus.name in names_of(actor)
                 and type_ != "CONSULT" else [])
+            if type_ == "PROTEST" and not recipient:
+                recipient = [p for p in self._protest_target(trig, a, chosen, args) if p.name not in names_of(actor)]
             if actor:
                 others = self._other_states(sent, actor + recipient + a.affiliation)
                 if len(others) == 1:
@@ -247,8 +252,53 @@ class _DocumentRun:
                 recipient_named=bool(recipient or a.recipient_heads), actor_named=a.actor_phrase,
                 clausal=trig.token.pos_ in ("VERB", "AUX", "ADJ") or trig.token.dep_ == "dobj",
                 coordinated=any(h.conjuncts for h in a.recipient_heads),
+                actor_forces=actor_forces, recipient_forces=recipient_forces,
             ))
         return out
+
+    def _forces(self, a: Arguments, focus: Party | None,
+                inner: list[Arguments]) -> tuple[dict[str, Party], dict[str, Party]]:
+        """The armed forces the trigger's phrases name, by state; "the army" standing for
+        the focus state names its forces. Recipients taken from a content event
+        ("demanded the withdrawal of the French army") bring theirs."""
+        actor_forces, recipient_forces = dict(a.actor_forces), dict(a.recipient_forces)
+        for forces, service, generic in ((actor_forces, a.generic_actor_service, a.generic_actor),
+                                         (recipient_forces, a.generic_recipient_service, a.generic_recipient)):
+            if focus is not None and generic and service is not None and focus.name not in forces:
+                found = self.parties.armed_forces(focus, service)
+                if found is not None:
+                    forces[focus.name] = found
+        for b in inner:
+            for state, army in (*b.actor_forces.items(), *b.recipient_forces.items()):
+                recipient_forces.setdefault(state, army)
+        return actor_forces, recipient_forces
+
+    def _protest_target(self, trig: Trigger, a: Arguments, chosen: list[tuple[Trigger, TriggerSense]],
+                        args: dict[int, Arguments]) -> list[Party]:
+        """Whom a protest targets when no "against" says: the owner of the site it is
+        held at ("a sit-in outside the French embassy", "workers at the Orano mine"),
+        else what the protesters demand of whom ("demonstrators demanded the departure
+        of the French ambassador")."""
+        verb = trig.token
+        for _ in range(3):
+            if verb.pos_ in ("VERB", "AUX") or verb.head == verb:
+                break
+            verb = verb.head
+        for host in dict.fromkeys([trig.token, verb, *a.actor_heads]):
+            for prep in children(host, {"prep"}):
+                if prep.lower_ not in self.lex.site_preps:
+                    continue
+                for site in children(prep, {"pobj"}):
+                    if self.parties.entity_at(site.idx) is not None:
+                        continue  # "in Dakar", "at Djibo": a place, not a site someone owns
+                    owners = self.parties.tokens_parties([c for c in site.children if c.dep_ in OWN_DEPS])
+                    if owners:
+                        return owners
+        if trig.is_noun and verb != trig.token:
+            for j, (other, _) in enumerate(chosen):
+                if other.token == verb and other is not trig:
+                    return list(args[j].recipient)  # the demand the protesters make
+        return []
 
     def _organisation(self, party: Party) -> bool:
         ent = self.parties.by_name.get(party.name)
@@ -352,9 +402,30 @@ class _DocumentRun:
         if own:
             return own[:1]
         if sense.type == "PROTEST":
-            focus = parties.focus or self._local_state(tok.sent)
+            # where the sentence places it ("protesters gathered outside the Russian embassy
+            # in Bangui": the CAR's), else the state the text is about
+            focus = self._held_in(tok) or parties.focus or self._local_state(tok.sent)
             return [focus] if focus else []
         return []
+
+    def _held_in(self, tok: Token) -> Party | None:
+        """The state of the place a protest's clause is held at ("protesters gathered outside
+        the Russian embassy in Bangui": the CAR), not of places the sentence compares it to."""
+        verb = tok
+        for _ in range(3):
+            if verb.pos_ in ("VERB", "AUX") or verb.head == verb:
+                break
+            verb = verb.head
+        for prep in children(verb, {"prep"}):
+            if prep.lower_ not in ("in", "at") and prep.lower_ not in self.lex.site_preps:
+                continue
+            for o in children(prep, {"pobj"}):
+                inner = [w for p2 in children(o, {"prep"}) if p2.lower_ in ("in", "at") for w in children(p2, {"pobj"})]
+                for place in (o, *inner):
+                    found = self.parties.place_state(place)
+                    if found is not None:
+                        return found
+        return None
 
     def _local_state(self, sent: Span) -> Party | None:
         """The first state the sentence names or places a city in (when the document
@@ -421,7 +492,20 @@ class _DocumentRun:
     def _event(self, d: Draft) -> Event:
         return Event(
             type=d.type,  # type: ignore[arg-type]
-            mode=d.mode, actor=d.actor, recipient=d.recipient, date=d.date, location=d.location,
+            mode=d.mode, actor=_with_forces(d.actor, d.actor_forces),
+            recipient=_with_forces(d.recipient, d.recipient_forces), date=d.date, location=d.location,
             status=d.status,  # type: ignore[arg-type]
             evidence=Evidence(start=d.sent.start_char, end=d.sent.end_char, text=d.sent.text),
         )
+
+
+def _with_forces(parties: list[Party], forces: dict[str, Party]) -> list[Party]:
+    """The parties, each state followed by its armed forces where the sentence names them
+    ("the Malian army": Mali and the Malian Armed Forces)."""
+    out: list[Party] = []
+    for p in parties:
+        out.append(p)
+        extra = forces.get(p.name)
+        if extra is not None and extra.name not in {q.name for q in parties}:
+            out.append(extra)
+    return out

@@ -50,6 +50,12 @@ class Arguments:
     recipient_heads: list[Token] = field(default_factory=list)
     actor_phrase: bool = False  # a subject, agent or "by"/"from" phrase names someone (a party or not)
     affiliation: list[Party] = field(default_factory=list)  # states the actor phrase names ("Russian minister X")
+    # armed forces the phrases name by their state ("the Malian army": {Mali: Malian Armed Forces}),
+    # and the service of a bare "the army" (the state the text is about)
+    actor_forces: dict[str, Party] = field(default_factory=dict)
+    recipient_forces: dict[str, Party] = field(default_factory=dict)
+    generic_actor_service: str | None = None
+    generic_recipient_service: str | None = None
 
 
 def with_conjuncts(tok: Token) -> list[Token]:
@@ -144,6 +150,7 @@ class ArgumentReader:
         actor_heads: list[Token] = []
         recipient_heads: list[Token] = []
         extra_actor: list[Party] = []
+        own_moved: list[Token] = []  # the actor's own forces moved ("withdrew its troops")
         verbal = tok.pos_ in ("VERB", "ADJ", "AUX")
         own_words = {t.i for t in trig.tokens}
         if verbal:
@@ -160,6 +167,8 @@ class ArgumentReader:
                 # "demanded that Kyiv stop ...", "alleged that Russia sold ...", "helped the army
                 # defend it": whom it is about
                 recipient_heads = [h for c in children(tok, {"ccomp", "xcomp"}) for h in children(c, SUBJECTS)]
+            if sense.moves:
+                actor_heads, recipient_heads, own_moved = self._moved(tok, passive, actor_heads, recipient_heads)
             # "agreements were signed between Russia and Togo"
             reciprocal = preps.get("between", []) + preps.get("among", [])
             if reciprocal:
@@ -263,8 +272,44 @@ class ArgumentReader:
         recipient, generic_recipient = self.parties.head_parties(recipient_heads, places=True)
         affiliation = self._affiliation(actor_heads)
         phrase = any(h.pos_ in ("NOUN", "PROPN", "PRON") and h.dep_ not in OWN for h in actor_heads)
+        actor_forces, actor_service = self.parties.head_forces(actor_heads)
+        recipient_forces, recipient_service = self.parties.head_forces(recipient_heads)
+        if not verbal and sense.type in self.lex.military_types:
+            # "a Malian drone strike", "Russian airstrikes": the state's armed forces struck
+            for adj in (c for c in children(tok, {"amod"}) if c.i not in own_words):
+                state = self.parties.token_party(adj)
+                if state is not None and self.parties.is_state(state) and state.name in {p.name for p in actor}:
+                    forces = self.parties.armed_forces(state, "army")
+                    if forces is not None:
+                        actor_forces.setdefault(state.name, forces)
+        for moved in own_moved:
+            service = self.parties.service_of(moved)
+            if service is None:
+                continue  # a named force ("the Africa Corps") acts by its own name
+            for state in (p for p in actor if self.parties.is_state(p)):
+                forces = self.parties.armed_forces(state, service)
+                if forces is not None:
+                    actor_forces.setdefault(state.name, forces)
         return Arguments(actor, recipient, generic_actor, generic_recipient, actor_heads, recipient_heads, phrase,
-                         affiliation)
+                         affiliation, actor_forces, recipient_forces, actor_service, recipient_service)
+
+    def _moved(self, verb: Token, passive: bool, actor_heads: list[Token],
+               recipient_heads: list[Token]) -> tuple[list[Token], list[Token], list[Token]]:
+        """Arguments of a verb moving forces. The forces moved are no recipient: named
+        ones ("pull the Africa Corps out of X") act beside the subject, bare or owned
+        ones ("its troops", "1,000 soldiers") are the subject's own. A passive subject
+        with no agent moves ("fighters were withdrawn from X"). "out of X" is the place left."""
+        if passive and not actor_heads:
+            actor_heads, recipient_heads = recipient_heads, []
+        moved = [o for o in recipient_heads if self.parties.is_force(o)]
+        own = [o for o in moved if not self._named([o])]
+        actor_heads = actor_heads + [o for o in moved if o not in own]
+        recipient_heads = [o for o in recipient_heads if o not in moved]
+        for out in children(verb, {"prep", "prt"}):
+            if out.lower_ == "out":
+                recipient_heads += [o for of in children(out, {"prep"}) if of.lower_ == "of"
+                                    for o in children(of, {"pobj"})]
+        return actor_heads, recipient_heads, own
 
     def _named(self, heads: list[Token]) -> bool:
         return bool(self.parties.head_parties(heads)[0])

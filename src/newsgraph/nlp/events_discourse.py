@@ -16,7 +16,7 @@ meeting, cooperation, coup or act told twice is one event.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
@@ -60,6 +60,10 @@ class Draft:
     coordinated: bool = False      # the recipients are one coordinated phrase ("in Mali and Niger")
     date_stated: bool = False      # the date comes from the event's own sentence
     clausal: bool = True           # the trigger is a clause's verb or its object ("conducted a crackdown")
+    # the armed forces the sentence names for a party state ("the Malian army": Mali's),
+    # added beside that state on output; the steps here reason about states
+    actor_forces: dict[str, Party] = field(default_factory=dict)
+    recipient_forces: dict[str, Party] = field(default_factory=dict)
 
     def parties(self) -> set[str]:
         return {p.name for p in self.actor} | {p.name for p in self.recipient}
@@ -113,12 +117,18 @@ class Discourse:
         self._reported_accusations(drafts)
         self._quoted_statements(drafts)
         self._similar_accusations(drafts)
-        flat = [d for ds in drafts for d in ds if d.actor]
+        flat = [d for ds in drafts for d in ds if d.actor or self._unattributed(d)]
         flat = [d for d in (self._complete(d) for d in flat) if d is not None]
         flat = [e for d in flat for e in self._distribute(d)]
         for d in flat:
             self._date(d)
         return self._merge(flat)
+
+    def _unattributed(self, d: Draft) -> bool:
+        """An attack by attackers the text does not name as a party ("gunmen kidnapped three
+        Chinese workers"): an event of its named victims, with no actor."""
+        return (d.type in self.lex.unattributed_types and d.actor_named and bool(d.recipient)
+                and d.status == "asserted")
 
     def _implied_actors(self, drafts: list[list[Draft]]) -> None:
         """An event noun without an actor continues the previous sentence's event
@@ -297,8 +307,10 @@ class Discourse:
     def _complete(self, d: Draft) -> Draft | None:
         """Recipients the text implies, and events that need two parties."""
         focus = self.parties.focus
-        if not d.recipient and d.generic_actor and d.clausal and d.type in DOMESTIC_TARGETS:
-            d.recipient = [p for p in d.actor if self.parties.is_state(p)][:1]  # a state's own affairs
+        if not d.recipient and d.clausal and (d.generic_actor and d.type in DOMESTIC_TARGETS or d.type == "PROTEST"):
+            # a state's own affairs; a protest with no other target is against its state's
+            # government ("teachers in Mali went on strike")
+            d.recipient = [p for p in d.actor if self.parties.is_state(p)][:1]
             d.guessed = True
         if not d.recipient and not d.recipient_named and d.type in BENEFICIARY and len(d.actor) == 1:
             # where it happened ("signed in Bamako"), else the state the text is about

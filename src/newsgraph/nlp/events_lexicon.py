@@ -37,6 +37,8 @@ class TriggerSense:
     org_target: tuple[str, str | None] | None = None  # the type/mode when the recipient is an organisation
     agentive: bool = False                 # people sent ("instructors"): no event when they act in another
     of: str | None = None                  # "X of Y": Y is the "actor" or the "patient" (default: by type)
+    moves: bool = False                    # the object is the force moved ("withdrew its troops from X")
+    as_subject: bool = False               # a noun for people that is an event as a clause's subject only
     lemma: str = ""                        # the trigger as written in the lexicon
 
 
@@ -70,6 +72,11 @@ class EventLexicon:
     aspectual_verbs: frozenset[str]
     agreement_nouns: frozenset[str]
     phrases_by_word: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    armed_forces_words: dict[str, str] = field(default_factory=dict)  # head lemma -> service
+    military_types: frozenset[str] = frozenset()  # a nationality's act of these types is its army's
+    unattributed_types: frozenset[str] = frozenset()  # kept without an actor ("gunmen kidnapped X")
+    site_preps: frozenset[str] = frozenset()  # "a sit-in outside the French embassy": the site's owner is targeted
+    armed_forces_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # service -> KB name forms
 
 
 def split_words(trigger: str) -> tuple[str, ...]:
@@ -90,7 +97,7 @@ def _sense(type_: str, trigger: str, value: object) -> TriggerSense:
         return TriggerSense(type_, value, lemma=trigger)  # type: ignore[arg-type]
     unknown = set(value) - {"mode", "actor_preps", "recipient_preps", "actor_from", "untargeted", "domestic",
                             "not_with", "not_under", "needs", "pos", "of", "agentive",
-                            "reverse", "org_target"}
+                            "reverse", "org_target", "moves", "as_subject"}
     if unknown:
         raise ValueError(f"events.yaml: trigger {trigger!r} of {type_} has unknown keys {sorted(unknown)}")
     actor_from = tuple(value.get("actor_from", ()))
@@ -111,6 +118,8 @@ def _sense(type_: str, trigger: str, value: object) -> TriggerSense:
         of=value.get("of"),
         agentive=bool(value.get("agentive", False)),
         reverse=bool(value.get("reverse", False)),
+        moves=bool(value.get("moves", False)),
+        as_subject=bool(value.get("as_subject", False)),
         org_target=(value["org_target"][0], value["org_target"][1]) if value.get("org_target") else None,
         lemma=trigger,
     )
@@ -163,4 +172,10 @@ def event_lexicon() -> EventLexicon:
         aspectual_verbs=frozenset(status["aspectual_verbs"]),
         agreement_nouns=frozenset(status["agreement_nouns"]),
         phrases_by_word=by_word,
+        military_types=frozenset(_words(arg.get("military_types"), "military_types")),
+        unattributed_types=frozenset(_words(arg.get("unattributed_types"), "unattributed_types")),
+        site_preps=frozenset(_words(arg.get("site_preps"), "site_preps")),
+        armed_forces_words={str(k): str(v) for k, v in (arg.get("armed_forces_words") or {}).items()},
+        armed_forces_forms={str(k): _words(v, f"armed_forces_forms {k}")
+                            for k, v in (arg.get("armed_forces_forms") or {}).items()},
     )

@@ -21,6 +21,7 @@ from newsgraph.record import Entity, Party
 THIRD_PERSON = {"he", "him", "his", "she", "her"}
 PARTY_TYPES = ("PERSON", "ORG", "GPE")
 NOT_PARTY_KINDS = ("city", "region")
+FORCE_KINDS = ("military", "pmc", "armed_group")  # KB kinds of entities that are armed forces
 # "countries, including Mali and Niger", "states like Chad"
 LIST_PREPS = ("including", "like", "such", "among")
 
@@ -38,6 +39,7 @@ class DocumentParties:
         self._spans = spans
         self.by_name = {e.name: e for e in entities}
         self.focus = self._focus_state(entities)
+        self._forces: dict[tuple[str, str], Party | None] = {}
 
     # -- lookups ----------------------------------------------------------------
     def entity_at(self, char: int) -> Entity | None:
@@ -164,6 +166,62 @@ class DocumentParties:
             return list(reversed(in_sentence[:2]))
         ranked = sorted(counts, key=lambda n: (-counts[n], first_seen[n]))[:2]
         return [self.party(self.by_name[n]) for n in ranked]
+
+    # -- armed forces -----------------------------------------------------------------
+    def service_of(self, head: Token) -> str | None:
+        """The armed service a noun names as a word ("army", "soldiers", "navy"), if any."""
+        if head.pos_ not in ("NOUN", "PROPN") or self.entity_at(head.idx) is not None:
+            return None
+        return self.lex.armed_forces_words.get(head.lemma_.lower()) or self.lex.armed_forces_words.get(head.lower_)
+
+    def armed_forces(self, state: Party, service: str) -> Party | None:
+        """The KB's armed forces (of ``service``) of a state: the first of the lexicon's
+        name forms ("<demonym> armed forces", "armed forces of <state>") the KB knows."""
+        key = (state.name, service)
+        if key not in self._forces:
+            self._forces[key] = self._find_forces(state, service)
+        return self._forces[key]
+
+    def _find_forces(self, state: Party, service: str) -> Party | None:
+        entry = self.kb.state_by_country(state.country) if state.country else None
+        if entry is None:
+            return None
+        for form in self.lex.armed_forces_forms.get(service, ()):
+            for name in (entry.name, *entry.aliases, *entry.demonyms):
+                for found in self.kb.lookup(form.format(name)):
+                    if found.kind == "military" and found.country == entry.country:
+                        named = self.by_name.get(found.name)
+                        return self.party(named) if named else Party(name=found.name, country=found.country)
+        return None
+
+    def is_force(self, head: Token) -> bool:
+        """Whether a noun phrase names armed forces: an army word ("troops"), or an armed
+        force, military company or armed group by name ("the Africa Corps")."""
+        if self.service_of(head) is not None:
+            return True
+        ent = self.entity_at(head.idx)
+        return ent is not None and ent.kind in FORCE_KINDS
+
+    def head_forces(self, heads: list[Token]) -> tuple[dict[str, Party], str | None]:
+        """The armed forces a phrase's army words name, by the state they belong to
+        ("the Malian army": Mali's), and the service of a bare army word standing
+        for the state the text is about ("the army")."""
+        out: dict[str, Party] = {}
+        generic: str | None = None
+        for h in heads:
+            for head in (h, *h.conjuncts):
+                service = self.service_of(head)
+                if service is None:
+                    continue
+                states, is_generic = self.head_parties([head])
+                states = [p for p in states if self.is_state(p)]
+                for state in states:
+                    forces = self.armed_forces(state, service)
+                    if forces is not None:
+                        out.setdefault(state.name, forces)
+                if not states and is_generic:
+                    generic = generic or service
+        return out, generic
 
     # -- phrases ------------------------------------------------------------------
     def tokens_parties(self, tokens: Iterable[Token], *, places: bool = False) -> list[Party]:

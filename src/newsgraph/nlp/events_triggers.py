@@ -91,7 +91,22 @@ def _fits(sense: TriggerSense, head: Token) -> bool:
         return False
     if sense.needs and not any(c.lower_ in sense.needs or c.dep_ in sense.needs for c in head.children):
         return False
+    if sense.as_subject and not subject_like(head):
+        return False
     return True
+
+
+COUNTS = {"thousand", "hundred", "dozen", "scores", "score", "million", "group", "number", "crowd", "hundreds",
+          "thousands", "dozens", "millions"}
+
+
+def subject_like(tok: Token) -> bool:
+    """Whether a noun is its clause's subject, or counted in it ("thousands of demonstrators")."""
+    if tok.dep_ in ("nsubj", "nsubjpass"):
+        return True
+    return (tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.dep_ in ("nsubj", "nsubjpass")
+            and (tok.head.head.lemma_.lower() in COUNTS or tok.head.head.lower_ in COUNTS
+                 or tok.head.head.pos_ == "NUM"))
 
 
 def find_triggers(sent: Span, lex: EventLexicon, in_name: Callable[[Token], bool] | None = None) -> list[Trigger]:
