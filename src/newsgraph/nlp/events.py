@@ -206,6 +206,10 @@ class _DocumentRun:
                     recipient = [p for p in self.reader.nearest(trig.token, before=False) if p not in actor]
             type_, mode = sense.type, sense.mode
             focus = self.parties.focus or self._local_state(sent)
+            if not actor and passive and sense.by_state and not a.actor_heads:
+                # "was detained in Bamako": only authorities detain; the state where it happened
+                by_state = self._held_in(trig.token) or focus
+                actor = [by_state] if by_state is not None else []
             possessed = any(c.dep_ == "poss" and c.lower_ in ("their", "its") for c in trig.token.children)
             if sense.domestic and (not actor or possessed):
                 overthrown = recipient or ([focus] if a.generic_recipient and focus is not None else [])
@@ -251,7 +255,7 @@ class _DocumentRun:
                 trigger=trig, generic_actor=a.generic_actor, location=self._location(trig.token),
                 recipient_named=bool(recipient or a.recipient_heads), actor_named=a.actor_phrase,
                 clausal=trig.token.pos_ in ("VERB", "AUX", "ADJ") or trig.token.dep_ == "dobj",
-                coordinated=any(h.conjuncts for h in a.recipient_heads),
+                coordinated=any(h.conjuncts for h in a.recipient_heads), passive=passive and not a.actor_heads,
                 actor_forces=actor_forces, recipient_forces=recipient_forces,
             ))
         return out

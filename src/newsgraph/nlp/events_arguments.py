@@ -34,6 +34,7 @@ OBJECTS = {"dobj", "dative", "attr", "oprd"}
 OWN = {"poss", "compound", "amod", "nmod"}
 ADVERBIAL_PREPS = {"during", "after", "following", "amid", "since", "before", "despite", "until", "in", "at", "on",
                    "over", "under", "throughout", "because", "due", "as", "thanks", "for", "against", "with"}
+PURPOSE_PREPS = {"for", "on"}  # "arrived in Moscow for talks", "is in Bamako on a visit"
 TOPIC_PREPS = {"about", "regarding", "concerning"}  # "spoke about the reopening of the embassy": a topic
 CLIMB = {"dobj", "pobj", "prep", "conj", "xcomp", "ccomp", "acomp", "advcl", "appos", "attr", "npadvmod", "relcl",
          "acl", "pcomp", "oprd"}
@@ -163,6 +164,12 @@ class ArgumentReader:
                 # "sent instructors to Niger": the parser may label "to" itself the dative
                 objects = [p for o in objects for p in (children(o, {"pobj"}) if o.pos_ == "ADP" else [o])]
                 actor_heads, recipient_heads = subj, objects
+                owned = objects + [o for o in children(tok, OBJECTS) if o.i in own_words]
+                if owned and not self._named(objects):
+                    # "revoked Orano's licence", "suspended the broadcasts of the BBC": the
+                    # object's owner undergoes it
+                    recipient_heads = objects + [w for o in owned for w in children(o, {"poss"})
+                                                 + prep_objects(o).get("of", [])]
             if not recipient_heads and sense.type in ("REQUEST", "ACCUSE", "AID", "SUPPORT"):
                 # "demanded that Kyiv stop ...", "alleged that Russia sold ...", "helped the army
                 # defend it": whom it is about
@@ -256,9 +263,13 @@ class ArgumentReader:
         hosts = [tok] + [w for w in trig.tokens if w != tok and w.pos_ == "NOUN"]  # "a consulate in Benghazi"
         if not verbal and tok.dep_ in ("dobj", "attr", "nsubjpass") and tok.head.pos_ == "VERB":
             hosts.append(tok.head)  # "showed their support to Niger"
+        if not verbal and tok.dep_ == "pobj" and tok.head.lower_ in PURPOSE_PREPS and tok.head.head.pos_ == "VERB":
+            hosts.append(tok.head.head)  # "arrived in Moscow for a visit": the visit's place is the verb's
         wanted = lex.recipient_preps.get(sense.type, frozenset()) | set(sense.recipient_preps)
         for host in hosts:
             for prep in children(host, {"prep"}):
+                if prep == tok.head:
+                    continue  # the noun's own preposition ("thanked X for his readiness")
                 if prep.lower_ in wanted and prep.lower_ not in sense.actor_preps:
                     if sense.type in lex.from_actor_types and prep.lower_ == "from" and host == tok and not verbal:
                         continue

@@ -60,6 +60,7 @@ class Draft:
     coordinated: bool = False      # the recipients are one coordinated phrase ("in Mali and Niger")
     date_stated: bool = False      # the date comes from the event's own sentence
     clausal: bool = True           # the trigger is a clause's verb or its object ("conducted a crackdown")
+    passive: bool = False          # a passive with no agent ("two instructors were killed")
     # the armed forces the sentence names for a party state ("the Malian army": Mali's),
     # added beside that state on output; the steps here reason about states
     actor_forces: dict[str, Party] = field(default_factory=dict)
@@ -126,8 +127,9 @@ class Discourse:
 
     def _unattributed(self, d: Draft) -> bool:
         """An attack by attackers the text does not name as a party ("gunmen kidnapped three
-        Chinese workers"): an event of its named victims, with no actor."""
-        return (d.type in self.lex.unattributed_types and d.actor_named and bool(d.recipient)
+        Chinese workers", or a passive with no agent: "two Russian instructors were
+        killed"): an event of its named victims, with no actor."""
+        return (d.type in self.lex.unattributed_types and (d.actor_named or d.passive) and bool(d.recipient)
                 and d.status == "asserted")
 
     def _implied_actors(self, drafts: list[list[Draft]]) -> None:

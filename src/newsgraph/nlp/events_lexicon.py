@@ -39,6 +39,7 @@ class TriggerSense:
     of: str | None = None                  # "X of Y": Y is the "actor" or the "patient" (default: by type)
     moves: bool = False                    # the object is the force moved ("withdrew its troops from X")
     as_subject: bool = False               # a noun for people that is an event as a clause's subject only
+    by_state: bool = False                 # only authorities do it ("was arrested"): a passive's doer is the state
     lemma: str = ""                        # the trigger as written in the lexicon
 
 
@@ -97,7 +98,7 @@ def _sense(type_: str, trigger: str, value: object) -> TriggerSense:
         return TriggerSense(type_, value, lemma=trigger)  # type: ignore[arg-type]
     unknown = set(value) - {"mode", "actor_preps", "recipient_preps", "actor_from", "untargeted", "domestic",
                             "not_with", "not_under", "needs", "pos", "of", "agentive",
-                            "reverse", "org_target", "moves", "as_subject"}
+                            "reverse", "org_target", "moves", "as_subject", "by_state"}
     if unknown:
         raise ValueError(f"events.yaml: trigger {trigger!r} of {type_} has unknown keys {sorted(unknown)}")
     actor_from = tuple(value.get("actor_from", ()))
@@ -120,6 +121,7 @@ def _sense(type_: str, trigger: str, value: object) -> TriggerSense:
         reverse=bool(value.get("reverse", False)),
         moves=bool(value.get("moves", False)),
         as_subject=bool(value.get("as_subject", False)),
+        by_state=bool(value.get("by_state", False)),
         org_target=(value["org_target"][0], value["org_target"][1]) if value.get("org_target") else None,
         lemma=trigger,
     )
@@ -134,9 +136,12 @@ def event_lexicon() -> EventLexicon:
     for type_, spec in data["types"].items():
         preps[type_] = frozenset(_words(spec.get("recipient_preps"), type_))
         for trigger, value in spec["triggers"].items():
-            sense = _sense(type_, trigger, value)
             words = split_words(trigger)
-            (single.setdefault(words[0], []) if len(words) == 1 else phrases.setdefault(words, [])).append(sense)
+            # a list gives one trigger several readings of the same type ("strike": a noun
+            # attack only with a target, a verb attack always)
+            for one in value if isinstance(value, list) else [value]:
+                sense = _sense(type_, trigger, one)
+                (single.setdefault(words[0], []) if len(words) == 1 else phrases.setdefault(words, [])).append(sense)
     by_word: dict[str, list[tuple[str, ...]]] = {}
     for words in phrases:
         for w in set(words):

@@ -56,9 +56,18 @@ def status_of(trig: Trigger, sent: Span, lex: EventLexicon, sense: TriggerSense 
     governors = lemmas[1:] + [c.lemma_.lower() for c in tok.children if c.dep_ == "amod"]
     if any(lemma in lex.hypothetical_governors for lemma in governors):
         return "hypothetical"  # "the potential for cooperation"
-    if words & lex.future:
+    if words & lex.future or any(_be_to(t) for t in chain[:-1]):
         return "future"
     return "asserted"
+
+
+def _be_to(tok: Token) -> bool:
+    """"Russian specialists are to help Mali": "be to" with an infinitive is planned."""
+    if tok.dep_ != "xcomp" or tok.head.lemma_.lower() != "be" or tok.i < tok.head.i:
+        return False
+    to = next((c for c in tok.children if c.dep_ == "aux" and c.lower_ == "to"), None)
+    # "to" right after the verb ("are to help", "is now to open"), not "was among the first to"
+    return to is not None and all(w.pos_ in ("ADV", "PART") for w in tok.doc[tok.head.i + 1:to.i])
 
 
 def clause_verb(tok: Token) -> Token | None:
