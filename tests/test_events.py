@@ -530,6 +530,24 @@ def test_heldout_sentences(pipeline):
     assert report.spurious_rate <= 0.09
 
 
+def test_blind_sentences(pipeline):
+    """tests/data/event_sentences_blind.yaml: 120 events written by someone who never saw the rules
+    nor their misses, while the rules were improved on the two files above: how well the extractor
+    generalizes. Measured 0.58 type found, 0.42 strict (0.52 and 0.36 before that round), none of the
+    12 sentences without an event given one. The misses are not printed, to keep the set blind:
+    do not write rules from it."""
+    spec = importlib.util.spec_from_file_location("event_sentences_eval", BENCHMARK)
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench
+    spec.loader.exec_module(bench)
+    report = bench.evaluate(pipeline, bench.load_items(BENCHMARK.parents[1] / "tests" / "data"
+                                                       / "event_sentences_blind.yaml"))
+    assert sum(report.total.values()) >= 120 and len(report.total) == 16
+    assert report.type_accuracy >= 0.55
+    assert report.strict_accuracy >= 0.39
+    assert report.spurious_rate <= 0.09
+
+
 # -- armed forces, protests, unattributed attacks ------------------------------------------------
 
 @pytest.mark.parametrize("text,type_,actor", [
