@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from newsgraph.ingest.base import SourceDocument
-from newsgraph.nlp.events import EventExtractor
+from newsgraph.nlp.events import EventExtractor, FallbackSettings
+from newsgraph.nlp.events_lexicon import event_lexicon
+from newsgraph.nlp.events_triggers import find_triggers
 from newsgraph.pipeline import DEFAULT_STAGES, Extractor, _classifier_scores
 from newsgraph.record import Quote
 
@@ -661,3 +663,43 @@ def test_be_to_infinitive_is_planned(events_of):
 def test_visit_in_a_purpose_phrase_takes_the_verbs_place(events_of):
     events = events_of("Abdourahamane Tchiani arrived in Ankara on Monday for an official visit.")
     assert find(events, "CONSULT", actor=["Abdourahamane Tchiani"], recipient=["Turkey"]), summary(events)
+
+
+# ---------------------------------------------------------------- the classifier's own path
+
+
+@pytest.fixture(scope="module")
+def events_with(kb, pipeline):
+    """Events of a text read with the given fallback settings (None: the lexicon's defaults)."""
+    def run(text: str, fallback: FallbackSettings | None = None):
+        record = pipeline.extract(SourceDocument("t", "t", "text", text, text, True, {"published": PUBLISHED}))
+        extractor = EventExtractor(kb, type_scorer=_classifier_scores, fallback=fallback)
+        return extractor.extract(pipeline.nlp(text), record.entities, PUBLISHED)
+
+    return run
+
+
+def test_fallback_reads_an_event_without_a_trigger(events_with, pipeline):
+    """No lexicon word for "torched" or "handed (a base)": the classifier's type, the main
+    verb's arguments; past "said that" to the clause it reports."""
+    torched = "Villagers said that Malian soldiers torched their houses near Mopti."
+    handed = "France handed its last base in Chad to the Chadian army in January."
+    lex = event_lexicon()
+    for text in (torched, handed):
+        assert not find_triggers(next(pipeline.nlp(text).sents), lex)
+        assert events_with(text, FallbackSettings.off()) == []
+    assert events_with(torched) == []  # off by default (lexicons/events.yaml says why)
+    on = FallbackSettings(min_type=0.6, max_none=0.2)
+    assert find(events_with(torched, on), "ASSAULT", ["Mali"], status="asserted")
+    assert find(events_with(handed, on), "RETREAT", ["France"], ["Chad"], status="asserted")
+
+
+def test_fallback_leaves_descriptions_alone(events_with):
+    """Background sentences stay without events under the default settings; and even a
+    classifier trusted at any score makes no event of a copula, an imperative or a shared border."""
+    for text in ("Mali's economy depends heavily on gold and cotton.", "Chad and Sudan share a long and porous border."):
+        assert events_with(text) == []
+    anything = FallbackSettings(min_type=0.05, max_none=1.0)
+    for text in ("Russia is Mali's largest partner.", "Follow Sergei Lavrov on Telegram for the latest news from Russia and Mali.",
+                 "Chad and Sudan share a long and porous border."):
+        assert events_with(text, anything) == [], text

@@ -4,7 +4,9 @@ A trigger lexicon (``lexicons/events.yaml``, read by ``events_lexicon``) gives
 event types for verbs, nouns and phrases (``events_triggers``); the dependency
 parse gives actor and recipient (``events_arguments``, ``events_parties``); a
 sentence classifier, where its model is installed, chooses among a trigger's
-types. Status comes from the trigger's clause (``events_status``). The
+types. Where no trigger fires, a confident classifier reads the clause's main verb
+as a trigger of its type (``classifier_fallback`` in the lexicon; see
+``FallbackSettings``). Status comes from the trigger's clause (``events_status``). The
 document-level steps (``events_discourse``) add implied actors, speakers'
 accusations and praise, dates, and merge what is told twice.
 
@@ -21,10 +23,12 @@ state they happen in.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
 from newsgraph.kb import KnowledgeBase, name_key
+from newsgraph.nlp.event_classifier import NONE, mode_for
 from newsgraph.nlp.events_arguments import SUBJECTS, ArgumentReader, Arguments, children, with_conjuncts
 from newsgraph.nlp.events_discourse import Discourse, DocumentView, Draft, names_of
 from newsgraph.nlp.events_lexicon import EventLexicon, TriggerSense, event_lexicon
@@ -49,15 +53,44 @@ OWN_DEPS = {"poss", "compound", "amod", "nmod"}  # a site's owner: "the French e
 GOVERNED_BY = {"dobj", "pobj", "prep", "xcomp", "ccomp", "pcomp", "nsubjpass", "attr", "oprd", "acomp"}
 # A type scorer maps sentences to {type: probability}; the classifier provides one.
 TypeScorer = Callable[[list[str]], list[dict[str, float]]]
+# Speech acts whose doer is the speaker: "Amnesty said soldiers had executed civilians" read as
+# ACCUSE is Amnesty's accusation; read as ASSAULT, it is the soldiers' act the speech reports.
+SPEAKER_ACTS = {"ACCUSE", "SUPPORT", "REQUEST", "THREATEN", "REJECT"}
+CLASSIFIER_LEMMA = "(classifier)"  # the lexicon entry of a trigger the classifier supplied
+# Types an actor does without a named target ("the army was put on alert", "soldiers torched a village")
+SELF_CONTAINED = {"MOBILIZE", "PROTEST", "RETREAT", "ASSAULT", "COERCE"}
+
+
+@dataclass(frozen=True)
+class FallbackSettings:
+    """When the classifier alone makes an event of a sentence no trigger fires in:
+    its best event type has at least ``min_type`` and "no event" at most ``max_none``
+    (``min_type`` None: never)."""
+
+    min_type: float | None
+    max_none: float
+    after_triggers: bool = False  # also where triggers fire but yield no event (all dropped)
+
+    @classmethod
+    def from_lexicon(cls, lex: EventLexicon) -> "FallbackSettings":
+        return cls(lex.fallback_min, lex.fallback_none_max, lex.fallback_after_triggers)
+
+    @classmethod
+    def off(cls) -> "FallbackSettings":
+        return cls(None, 0.0)
 
 
 class EventExtractor:
     """Finds events in a parsed document whose canonical entities are known."""
 
-    def __init__(self, kb: KnowledgeBase, type_scorer: TypeScorer | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, type_scorer: TypeScorer | None = None,
+                 fallback: FallbackSettings | None = None) -> None:
+        """``fallback``: the classifier's path for sentences without a trigger; by
+        default as ``classifier_fallback`` of ``lexicons/events.yaml`` sets it."""
         self.kb = kb
         self.lex: EventLexicon = event_lexicon()
         self.type_scorer = type_scorer
+        self.fallback = fallback if fallback is not None else FallbackSettings.from_lexicon(self.lex)
         self.demonym_state: dict[str, object] = {}
         for state in kb.states():
             for d in state.demonyms:
@@ -126,7 +159,6 @@ class _DocumentRun:
 
     # -- one sentence -------------------------------------------------------------
     def _sentence(self, k: int) -> list[Draft]:
-        sent = self.sents[k]
         triggers = list(self.triggers[k])
         scores = self.scores.get(k)
         chosen: list[tuple[Trigger, TriggerSense]] = []
@@ -134,6 +166,20 @@ class _DocumentRun:
             sense = self._choose(trig.senses, scores, len(triggers))
             if sense is not None:
                 chosen.append((trig, sense))
+        out = self._drafts(k, chosen) if chosen else []
+        if not out and (not triggers or self.ex.fallback.after_triggers):
+            guessed = self._classifier_trigger(self.sents[k], scores)
+            if guessed is not None:
+                # the classifier's reading stands only where the parse names who did it, and
+                # to whom when the type is directed at someone
+                out = [d for d in self._drafts(k, [guessed], from_classifier=True)
+                       if d.actor and (d.recipient or d.type in SELF_CONTAINED)]
+        return out
+
+    def _drafts(self, k: int, chosen: list[tuple[Trigger, TriggerSense]],
+                from_classifier: bool = False) -> list[Draft]:
+        """The events of sentence ``k`` told by its chosen triggers and their readings."""
+        sent = self.sents[k]
         dropped: set[int] = set()
         content_of: dict[int, list[int]] = {}
         undone_by: dict[int, list[int]] = {}
@@ -256,7 +302,7 @@ class _DocumentRun:
                 recipient_named=bool(recipient or a.recipient_heads), actor_named=a.actor_phrase,
                 clausal=trig.token.pos_ in ("VERB", "AUX", "ADJ") or trig.token.dep_ == "dobj",
                 coordinated=any(h.conjuncts for h in a.recipient_heads), passive=passive and not a.actor_heads,
-                actor_forces=actor_forces, recipient_forces=recipient_forces,
+                actor_forces=actor_forces, recipient_forces=recipient_forces, from_classifier=from_classifier,
             ))
         return out
 
@@ -476,6 +522,42 @@ class _DocumentRun:
         return None
 
     # -- the classifier ----------------------------------------------------------
+    def _classifier_trigger(self, sent: Span,
+                            scores: dict[str, float] | None) -> tuple[Trigger, TriggerSense] | None:
+        """The clause's main verb as a trigger of the type the classifier is sure of, in a
+        sentence no lexicon trigger fires in; None when it is unsure or the clause has no
+        verb of its own (a copula: a description)."""
+        settings = self.ex.fallback
+        if settings.min_type is None or not scores:
+            return None
+        type_ = max((t for t in scores if t != NONE), key=lambda t: scores[t], default=None)
+        if type_ is None or scores[type_] < settings.min_type or scores.get(NONE, 0.0) > settings.max_none:
+            return None
+        if sent.text.rstrip().endswith("?"):
+            return None  # a question reports nothing
+        verb = self._predicate(sent.root, type_)
+        if verb is None or not children(verb, SUBJECTS):
+            return None  # no subject: an imperative ("Follow him on Telegram"), a fragment
+        sense = TriggerSense(type_, mode_for(type_, sent.text), lemma=CLASSIFIER_LEMMA)
+        return Trigger(verb, (verb,), [sense]), sense
+
+    def _predicate(self, root: Token, type_: str) -> Token | None:
+        """The verb that tells the event: the root, or past a reporting verb the clause it
+        reports ("X said that Y attacked Z": attacked), unless the speaker's act is the event."""
+        cur = root
+        for _ in range(3):
+            if cur.lemma_.lower() not in self.lex.speech_verbs | self.lex.report_verbs:
+                break
+            if type_ in SPEAKER_ACTS:
+                return cur
+            reported = children(cur, {"ccomp"})
+            if not reported:
+                return None  # "the minister told the assembly": only the speaking
+            cur = reported[0]
+        if cur.pos_ != "VERB" or cur.lemma_.lower() in ("be", "have"):
+            return None
+        return cur
+
     @staticmethod
     def _choose(senses: list[TriggerSense], scores: dict[str, float] | None, n_triggers: int) -> TriggerSense | None:
         if not scores:

@@ -61,6 +61,7 @@ class Draft:
     date_stated: bool = False      # the date comes from the event's own sentence
     clausal: bool = True           # the trigger is a clause's verb or its object ("conducted a crackdown")
     passive: bool = False          # a passive with no agent ("two instructors were killed")
+    from_classifier: bool = False  # read by the sentence classifier in a sentence with no trigger
     # the armed forces the sentence names for a party state ("the Malian army": Mali's),
     # added beside that state on output; the steps here reason about states
     actor_forces: dict[str, Party] = field(default_factory=dict)
@@ -274,7 +275,7 @@ class Discourse:
             best = max(STATEMENT_TYPES, key=lambda t: scores.get(t, 0.0))
             if scores.get(best, 0.0) < STATEMENT_MIN or scores.get(best, 0.0) < scores.get("NONE", 0.0):
                 continue
-            if any(d.type == best and d.actor for d in drafts[k]):
+            if any(d.type == best and d.actor and not d.from_classifier for d in drafts[k]):
                 continue
             subj = children(claim, SUBJECTS)
             if not subj or claim.lemma_.lower() in self.lex.speech_verbs:
@@ -286,6 +287,8 @@ class Discourse:
             about = [p for p in about if p.name != speaker.name and (p.country != speaker_country or not p.country)]
             if not about:
                 continue
+            # the speaker's claim replaces the classifier's own reading of the sentence
+            drafts[k][:] = [d for d in drafts[k] if not d.from_classifier]
             drafts[k].append(Draft(
                 type=best, mode="allege" if best == "ACCUSE" else None, actor=[speaker], recipient=about,
                 status="asserted", sent=sent, index=k, trigger=Trigger(claim, (claim,), [TriggerSense(best, None)]),

@@ -78,6 +78,10 @@ class EventLexicon:
     unattributed_types: frozenset[str] = frozenset()  # kept without an actor ("gunmen kidnapped X")
     site_preps: frozenset[str] = frozenset()  # "a sit-in outside the French embassy": the site's owner is targeted
     armed_forces_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # service -> KB name forms
+    # the classifier's path for sentences without a trigger (None: off), and the most "no event" it allows
+    fallback_min: float | None = None
+    fallback_none_max: float = 0.0
+    fallback_after_triggers: bool = False  # also in sentences whose triggers yield no event
 
 
 def split_words(trigger: str) -> tuple[str, ...]:
@@ -148,6 +152,7 @@ def event_lexicon() -> EventLexicon:
             by_word.setdefault(w, []).append(words)
     arg = data["arguments"]
     status = data["status"]
+    fallback = data.get("classifier_fallback") or {}
     return EventLexicon(
         single=single,
         phrases=phrases,
@@ -183,4 +188,7 @@ def event_lexicon() -> EventLexicon:
         armed_forces_words={str(k): str(v) for k, v in (arg.get("armed_forces_words") or {}).items()},
         armed_forces_forms={str(k): _words(v, f"armed_forces_forms {k}")
                             for k, v in (arg.get("armed_forces_forms") or {}).items()},
+        fallback_min=float(fallback["fallback_min"]) if fallback.get("fallback_min") is not None else None,
+        fallback_none_max=float(fallback.get("fallback_none_max", 0.0)),
+        fallback_after_triggers=bool(fallback.get("after_triggers", False)),
     )
