@@ -532,21 +532,25 @@ def test_heldout_sentences(pipeline):
     assert report.spurious_rate <= 0.09
 
 
-def test_blind_sentences(pipeline):
-    """tests/data/event_sentences_blind.yaml: 120 events written by someone who never saw the rules
-    nor their misses, while the rules were improved on the two files above: how well the extractor
-    generalizes. Measured 0.58 type found, 0.42 strict (0.52 and 0.36 before that round), none of the
-    12 sentences without an event given one. The misses are not printed, to keep the set blind:
-    do not write rules from it."""
+@pytest.mark.parametrize("name,type_floor,strict_floor", [
+    # measured 0.58 / 0.42 (0.52 / 0.36 before this session's rules)
+    ("event_sentences_blind.yaml", 0.55, 0.39),
+    # written later, after all of this session's rules: measured 0.54 / 0.41 (0.45 / 0.33 before them)
+    ("event_sentences_blind2.yaml", 0.51, 0.38),
+])
+def test_blind_sentences(pipeline, name, type_floor, strict_floor):
+    """120-odd events written by someone who never saw the rules nor their misses, while the rules
+    were improved on the two files above: how well the extractor generalizes (type found, type +
+    actor + recipient); none of the 12 sentences without an event may get one. The misses are not
+    printed, to keep the sets blind: do not write rules from them."""
     spec = importlib.util.spec_from_file_location("event_sentences_eval", BENCHMARK)
     bench = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = bench
     spec.loader.exec_module(bench)
-    report = bench.evaluate(pipeline, bench.load_items(BENCHMARK.parents[1] / "tests" / "data"
-                                                       / "event_sentences_blind.yaml"))
+    report = bench.evaluate(pipeline, bench.load_items(BENCHMARK.parents[1] / "tests" / "data" / name))
     assert sum(report.total.values()) >= 120 and len(report.total) == 16
-    assert report.type_accuracy >= 0.55
-    assert report.strict_accuracy >= 0.39
+    assert report.type_accuracy >= type_floor
+    assert report.strict_accuracy >= strict_floor
     assert report.spurious_rate <= 0.09
 
 
