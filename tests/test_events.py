@@ -7,6 +7,7 @@ benchmarks/event_sentences_eval.py and held above a floor below.
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 import sys
 from pathlib import Path
@@ -485,12 +486,24 @@ def test_year_only_publication_from_the_text(pipeline):
 # ---------------------------------------------------------------- the evaluation sentences
 
 
-@pytest.fixture(scope="module")
-def sentence_report(pipeline):
+@functools.lru_cache(maxsize=1)
+def eval_script():
+    """benchmarks/event_sentences_eval.py as a module (it scores the item files)."""
     spec = importlib.util.spec_from_file_location("event_sentences_eval", BENCHMARK)
     bench = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = bench  # its dataclasses look their module up
     spec.loader.exec_module(bench)
+    return bench
+
+
+def score_items(pipeline, name: str):
+    bench = eval_script()
+    return bench.evaluate(pipeline, bench.load_items(BENCHMARK.parents[1] / "tests" / "data" / name))
+
+
+@pytest.fixture(scope="module")
+def sentence_report(pipeline):
+    bench = eval_script()
     items = bench.load_items()
     assert len(items) >= 150
     return bench.evaluate(pipeline, items)
@@ -520,12 +533,7 @@ def test_heldout_sentences(pipeline):
     development set, a blind set scores generalization). Measured 0.825 type found, 0.675 strict,
     0.083 of the sentences without an event given one (0.53, 0.43 and 0.08 before); floors just below
     catch regressions."""
-    spec = importlib.util.spec_from_file_location("event_sentences_eval", BENCHMARK)
-    bench = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = bench
-    spec.loader.exec_module(bench)
-    report = bench.evaluate(pipeline, bench.load_items(BENCHMARK.parents[1] / "tests" / "data"
-                                                       / "event_sentences_heldout.yaml"))
+    report = score_items(pipeline, "event_sentences_heldout.yaml")
     assert sum(report.total.values()) >= 120 and len(report.total) == 16
     assert report.type_accuracy >= 0.80, "\n".join(report.misses)
     assert report.strict_accuracy >= 0.65, "\n".join(report.misses)
@@ -543,11 +551,7 @@ def test_blind_sentences(pipeline, name, type_floor, strict_floor):
     were improved on the two files above: how well the extractor generalizes (type found, type +
     actor + recipient); none of the 12 sentences without an event may get one. The misses are not
     printed, to keep the sets blind: do not write rules from them."""
-    spec = importlib.util.spec_from_file_location("event_sentences_eval", BENCHMARK)
-    bench = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = bench
-    spec.loader.exec_module(bench)
-    report = bench.evaluate(pipeline, bench.load_items(BENCHMARK.parents[1] / "tests" / "data" / name))
+    report = score_items(pipeline, name)
     assert sum(report.total.values()) >= 120 and len(report.total) == 16
     assert report.type_accuracy >= type_floor
     assert report.strict_accuracy >= strict_floor

@@ -85,12 +85,4 @@ def _summary_json(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, default=str)
 
 
-def register(target: typer.Typer = app) -> None:
-    """Add ``export`` to ``target`` (the main app by default); safe to call twice."""
-    if getattr(target, "_newsgraph_export_registered", False):
-        return
-    target._newsgraph_export_registered = True  # type: ignore[attr-defined]
-    target.command("export")(export_command)
-
-
-register(app)
+app.command("export")(export_command)

@@ -73,11 +73,4 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def register(target: typer.Typer = app) -> None:
-    if getattr(target, "_newsgraph_serve_registered", False):
-        return
-    target._newsgraph_serve_registered = True  # type: ignore[attr-defined]
-    target.command("serve")(serve)
-
-
-register(app)
+app.command("serve")(serve)

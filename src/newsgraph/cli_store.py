@@ -413,19 +413,11 @@ db_app.command("upgrade")(db_upgrade)
 db_app.command("current")(db_current)
 
 
-def register(target: typer.Typer = app) -> None:
-    """Add the store's commands to ``target`` (the main app by default); safe to call twice."""
-    if getattr(target, "_newsgraph_store_registered", False):
-        return
-    target._newsgraph_store_registered = True  # type: ignore[attr-defined]
-    target.command("ingest")(ingest)
-    target.command("entity")(entity)
-    target.command("timeline")(timeline)
-    target.command("narratives")(narratives)
-    target.command("stats")(stats)
-    target.command("search")(search)
-    target.command("contradictions")(contradictions)
-    target.add_typer(db_app, name="db")
-
-
-register(app)
+app.command("ingest")(ingest)
+app.command("entity")(entity)
+app.command("timeline")(timeline)
+app.command("narratives")(narratives)
+app.command("stats")(stats)
+app.command("search")(search)
+app.command("contradictions")(contradictions)
+app.add_typer(db_app, name="db")

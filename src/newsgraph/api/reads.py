@@ -25,6 +25,12 @@ _EPOCH = dt.date(1, 1, 1)
 _CHUNK = 900  # ids per IN list (SQLite's bound-parameter limit is far above; keeps statements small)
 
 
+
+def _page(conn: Connection, q, limit: int) -> tuple[list, bool]:
+    """One page of an ordered query, and whether more rows follow (one row beyond the page is read)."""
+    rows = conn.execute(q.limit(limit + 1)).all()
+    return rows[:limit], len(rows) > limit
+
 def _chunks(values: list, size: int = _CHUNK) -> Iterable[list]:
     for i in range(0, len(values), size):
         yield values[i:i + size]
@@ -95,9 +101,7 @@ def list_documents(conn: Connection, *, outlet: str | None = None, language: str
     if after is not None:
         sk, last = after
         q = q.where(or_(sort < sk, and_(sort == sk, D.c.id < last)))
-    rows = conn.execute(q.order_by(sort.desc(), D.c.id.desc()).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, more = _page(conn, q.order_by(sort.desc(), D.c.id.desc()), limit)
     narr: dict[int, list[str]] = defaultdict(list)
     if rows:
         for r in conn.execute(select(DN.c.document_id, DN.c.narrative_id)
@@ -281,9 +285,7 @@ def list_entities(conn: Connection, *, type: str | None = None, kind: str | None
     if after is not None:
         n, last = after
         q = q.where(or_(E.c.doc_count < n, and_(E.c.doc_count == n, E.c.id > last)))
-    rows = conn.execute(q.order_by(E.c.doc_count.desc(), E.c.id).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, more = _page(conn, q.order_by(E.c.doc_count.desc(), E.c.id), limit)
     items = [{"id": r.id, "name": r.name, "type": r.type, "kind": r.kind, "country": r.country, "kb_id": r.kb_id,
               "documents": r.doc_count} for r in rows]
     return items, ([rows[-1].doc_count, rows[-1].id] if more else None)
@@ -477,9 +479,7 @@ def list_events(conn: Connection, *, types: list[str] | None = None, statuses: l
     if after is not None:
         sk, last = dt.date.fromisoformat(after[0]), after[1]
         q = q.where(or_(sort < literal(sk, Date), and_(sort == literal(sk, Date), EV.c.id < last)))
-    rows = conn.execute(q.order_by(sort.desc(), EV.c.id.desc()).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, more = _page(conn, q.order_by(sort.desc(), EV.c.id.desc()), limit)
     items = _events_of(conn, [r.id for r in rows])
     return items, ([_iso(rows[-1].sk), rows[-1].id] if more else None)
 
@@ -508,9 +508,7 @@ def list_quotes(conn: Connection, *, speaker: int | None = None, about: int | No
         q = q.where(Q.c.direct.is_(direct))
     if after is not None:
         q = q.where(Q.c.id < after)
-    rows = conn.execute(q.order_by(Q.c.id.desc()).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, more = _page(conn, q.order_by(Q.c.id.desc()), limit)
     return [_quote(r) for r in rows], (rows[-1].id if more else None)
 
 
@@ -524,9 +522,7 @@ def list_signals(conn: Connection, *, kind: str | None = None, document: int | N
         q = q.where(S.c.document_id == document)
     if after is not None:
         q = q.where(S.c.id < after)
-    rows = conn.execute(q.order_by(S.c.id.desc()).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, more = _page(conn, q.order_by(S.c.id.desc()), limit)
     items = [{"signal_id": r.id, "kind": r.kind, "detail": r.detail,
               "evidence": {"start": r.start, "end": r.end, "text": r.evidence} if r.evidence else None,
               "document": doc_ref(r)} for r in rows]
@@ -691,9 +687,7 @@ def narrative_documents(conn: Connection, narrative: str, *, outlet: str | None 
     if after is not None:
         score, last = after
         q = q.where(or_(DN.c.score < score, and_(DN.c.score == score, D.c.id > last)))
-    rows = conn.execute(q.order_by(DN.c.score.desc(), D.c.id).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, more = _page(conn, q.order_by(DN.c.score.desc(), D.c.id), limit)
     items = [{**doc_ref(r, "id"), "score": r.score, "evidence": [s for s in (r.evidence or []) if isinstance(s, dict)]}
              for r in rows]
     return items, ([rows[-1].score, rows[-1].id] if more else None)

@@ -118,7 +118,7 @@ def build(selection: Selection, *, evidence_limit: int = EVIDENCE_LIMIT, dynamic
     event_ends = selection.entities({x for a, b, key in found_edges if key.startswith("event:") for x in (a, b)})
     for a, b, key in [k for k in found_edges if k[2].startswith("event:")]:
         ea, eb = event_ends.get(a), event_ends.get(b)
-        if ea and eb and own_forces({"kind": ea.kind, "country": ea.country}, {"kind": eb.kind, "country": eb.country}):
+        if ea and eb and own_forces((ea.kind, ea.country), (eb.kind, eb.country)):
             del found_edges[(a, b, key)]
     g = nx.MultiDiGraph(name="newsgraph", filters=json.dumps(selection.filters.as_dict(), ensure_ascii=False))
     if "comention" not in kinds:  # a graph of roles and events: only the entities they link

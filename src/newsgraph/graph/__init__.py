@@ -15,7 +15,6 @@ independent sources, near-duplicates counting once):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
@@ -100,7 +99,8 @@ def build_graph(store, *, min_documents: int = 1, edges: tuple[str, ...] = ("com
                     actors = sorted(set(side["actor"]))
                     pairs = [(a, b) for i, a in enumerate(actors) for b in actors[i + 1:]]
                 for a, b in set(pairs):
-                    if a in g and b in g and own_forces(g.nodes[a], g.nodes[b]):
+                    if a in g and b in g and own_forces((g.nodes[a]["kind"], g.nodes[a]["country"]),
+                                                        (g.nodes[b]["kind"], g.nodes[b]["country"])):
                         continue
                     data = _collect(groups, (a, b, f"event:{r.type}"), r, evidence_limit, type=r.type)
                     data.setdefault("clusters", set()).add(r.cluster_id)
@@ -113,16 +113,13 @@ def build_graph(store, *, min_documents: int = 1, edges: tuple[str, ...] = ("com
     return g
 
 
-def own_forces(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    """Whether one of two entities (``kind`` and ``country`` of each) is the other state's armed forces.
+def own_forces(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> bool:
+    """Whether one of two entities, given as (kind, country), is the other state's armed forces.
 
     The extractor names "the Malian army" as Mali and the Malian Armed Forces, one side of an
     event: no tie between them."""
-    for state, force in ((a, b), (b, a)):
-        if state.get("kind") == "state" and force.get("kind") == "military" and state.get("country") \
-                and state.get("country") == force.get("country"):
-            return True
-    return False
+    return any(state[0] == "state" and force[0] == "military" and state[1] is not None and state[1] == force[1]
+               for state, force in ((a, b), (b, a)))
 
 
 def _collect(groups: dict, key: tuple, r, limit: int, **extra) -> dict:
