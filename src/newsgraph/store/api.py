@@ -9,8 +9,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import Connection
 
 from newsgraph.record import Record
-from newsgraph.store import curation, db, dedup, queries
+from newsgraph.store import curation, db, queries
 from newsgraph.store.batch import Batch, lock_writer
+from newsgraph.store.signing import SignaturePool
 from newsgraph.store.sql import Sql
 from newsgraph.store.writer import BATCH_KEY, EA, AddResult, D, E, Settings, batch_keys, store_document
 
@@ -22,24 +23,29 @@ class Store:
 
     ``Store()`` opens ``$NEWSGRAPH_DB`` or ``./newsgraph.db``; ``Store("postgresql://...")``
     a PostgreSQL database. The schema is brought up to date on open (``upgrade=False``
-    to leave it, e.g. to run ``newsgraph db upgrade`` by hand).
+    to leave it, e.g. to run ``newsgraph db upgrade`` by hand). ``minhash_workers``:
+    processes that compute the MinHash signatures of a large batch while it is
+    written (default: one where the machine has a second core; 0 for none).
     """
 
     def __init__(self, url: str | os.PathLike[str] | None = None, *, schema: str | None = None,
                  upgrade: bool = True, echo: bool = False,
-                 near_duplicate_threshold: float | None = None, event_window_days: int = 7):
+                 near_duplicate_threshold: float | None = None, event_window_days: int = 7,
+                 minhash_workers: int | None = None):
         self.url = db.resolve_url(url)
         self.engine: Engine = db.make_engine(self.url, schema=schema, echo=echo)
         self.settings = Settings(event_window_days=event_window_days)
         if near_duplicate_threshold is not None:
             self.settings.near_duplicate_threshold = near_duplicate_threshold
         self._fuzzy_cache: tuple[tuple, list[str], list[list[tuple[int, str, int]]]] | None = None
+        self._signer = SignaturePool(minhash_workers)
         if upgrade:
             db.upgrade(self.engine)
 
     # ------------------------------------------------------------------ lifecycle
 
     def close(self) -> None:
+        self._signer.close()
         self.engine.dispose()
 
     def __enter__(self) -> "Store":
@@ -144,6 +150,7 @@ class Store:
             sql = Sql.of(conn)
             unit = Batch(sql)
             conn.info[BATCH_KEY] = unit
+            unit.ahead = self._signer.ahead([r[1].text for r in records])
             try:
                 lock_writer(sql)
                 if sql.pg and len(records) > 1:  # saves round trips; in-process SQLite asks as it goes
@@ -195,6 +202,8 @@ class Store:
                 raise
             finally:
                 conn.info.pop(BATCH_KEY, None)
+                if unit.ahead is not None:
+                    unit.ahead.cancel()
             trans.commit()
         return [r for r in out if r is not None]
 
@@ -418,13 +427,14 @@ def _prefetch(unit: Batch, records: list[Record]) -> None:
         hashes.add(content_hash(url, record.text))
         if url:
             urls.add(sha256(url))
+        texts.add(sha256(record.text))
+        keys |= batch_keys(record)[0]
+    for record in records:  # after the keys: a worker may have signed the texts meanwhile
         text_hash = sha256(record.text)
-        texts.add(text_hash)
         if text_hash not in unit.signatures:
-            unit.signatures[text_hash] = sig = dedup.signature(record.text)
+            unit.signatures[text_hash] = sig = unit.signature(text_hash, record.text)
             if sig is not None:
                 bands.update(sig.band_keys())
-        keys |= batch_keys(record)[0]
     unit.prefetch(hashes, urls, texts, bands, keys)
     unit.reserve({"documents": len(records), "doc_entities": sum(len(r.entities) for r in records),
                   "events": sum(len(r.events) for r in records),

@@ -38,6 +38,8 @@ from collections import Counter, deque
 from collections.abc import Iterable
 from typing import Any
 
+from newsgraph.store.dedup import Signature, signature
+from newsgraph.store.signing import Ahead
 from newsgraph.store.sql import Sql
 
 SQLITE_MAX_PARAMS = 30_000
@@ -154,11 +156,20 @@ class Batch:
         self.doc: Pending | None = None  # of the document being stored
         self._flushed_in_doc: list[Pending] = []
         self.signatures: dict[str, Any] = {}  # text hash -> MinHash signature, computed for the prefetch
+        self.ahead: Ahead | None = None  # signatures of the batch's texts being computed by a worker
         self.alone: int | None = None  # a new document known to be the only one of its story
         self._ids: dict[str, deque[int]] = {}  # PostgreSQL: ids drawn from each table's sequence
         self._next: dict[str, int] = {}  # SQLite: the next free id of each table
         self._refill: dict[str, int] = {}
         self.clear_caches()
+
+    def signature(self, text_hash: str, text: str) -> Signature | None:
+        """The MinHash signature of a text about to be stored: prefetched, from the worker, or computed now."""
+        if text_hash in self.signatures:
+            return self.signatures.pop(text_hash)
+        if self.ahead is not None:
+            return self.ahead.take(text_hash, text)
+        return signature(text)
 
     # ------------------------------------------------------------------ ids
 

@@ -207,7 +207,7 @@ def _store(conn: Connection, sql: Sql, batch: Batch, record: Record, raw: str | 
         previous = sql.first(f"SELECT id, story_id, version FROM documents WHERE url_key = :u AND is_current = "
                              f"{sql.true()} ORDER BY id DESC", {"u": url_key})
     text_hash = sha256(record.text)
-    sig = batch.signatures.pop(text_hash) if text_hash in batch.signatures else dedup.signature(record.text)
+    sig = batch.signature(text_hash, record.text)
     doc = batch.next_id("documents")
     if previous is not None:
         remove_facts(conn, previous[0])
@@ -225,6 +225,9 @@ def _store(conn: Connection, sql: Sql, batch: Batch, record: Record, raw: str | 
          "url_key": url_key, "version": previous[2] + 1 if previous else 1,
          "previous_id": previous[0] if previous else None, "is_current": True, "story_id": story,
          "text": record.text, "minhash": sig.to_bytes() if sig else None, "ingested_at": _now()})
+    if not sql.pg:  # SQLite's full-text rows are ours to write (see migration 0004)
+        sql.run("INSERT INTO documents_fts (rowid, title, text) VALUES (:id, :title, :text)",
+                {"id": doc, "title": record.title or "", "text": record.text})
     batch.stored_document(chash, url_key, text_hash)
     if raw is not None:
         sql.run("INSERT INTO document_raw (document_id, format, raw) VALUES (:d, :f, :r)",
@@ -559,6 +562,9 @@ def _insert_facts(sql: Sql, batch: Batch, doc: int, story: int, record: Record, 
                  ("int", "int", "int", "text", "text", "bool", "int", "int"),
                  [(qid, doc, sid, q.speaker, q.text, q.direct, q.start, q.end)
                   for qid, q, sid in zip(quote_ids, record.quotes, speakers)])
+        if not sql.pg:
+            sql.bulk("quotes_fts", ("rowid", "text"), ("int", "text"),
+                     [(qid, q.text) for qid, q in zip(quote_ids, record.quotes)])
         spans = _Spans(record, entity_ids)
         for q, sid, qid in zip(record.quotes, speakers, quote_ids):
             about.update((qid, eid) for eid in _quote_about(record, entity_ids, q, spans) if eid != sid)
