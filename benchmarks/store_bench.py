@@ -12,8 +12,9 @@ quotes, narratives, syndicated copies and updated versions), then times:
   run (near-duplicate detection, clustering and aggregates included; record
   generation excluded; each record all-or-nothing, commits every
   ``--batch-size``), also per CPU-second of this process (SQLite works inside
-  it) and, for a local PostgreSQL, of the server processes serving it, since
-  the machine may be shared: the load average during the run is reported;
+  it) and of the MinHash worker that signs texts ahead of it and, for a local
+  PostgreSQL, of the server processes serving it, since the machine may be
+  shared: the load average during the run is reported;
 * ``entity_profile`` and ``timeline`` latency, p50/p95 over ``--queries``
   entities, half drawn from the 100 most-mentioned (hubs), half uniformly;
 * the database size.
@@ -92,6 +93,8 @@ def main() -> int:
     ap.add_argument("--chunk", type=int, default=2000,
                     help="records generated ahead of each timed store call (at least --batch-size)")
     ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--minhash-workers", type=int, default=None,
+                    help="processes signing texts ahead of the writer (default: the store's, 1 with a second core)")
     ap.add_argument("--keep", action="store_true", help="keep the database (and PostgreSQL schema)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
@@ -110,7 +113,7 @@ def main() -> int:
         schema = args.schema or f"ng_bench_{uuid.uuid4().hex[:8]}"
     else:
         url = args.db
-    store = Store(url, schema=schema)
+    store = Store(url, schema=schema, minhash_workers=args.minhash_workers)
     backend = store.dialect
     server = ServerCpu(store) if backend == "postgresql" else None
     print(f"store: {store!r}{f' schema {schema}' if schema else ''}; n={args.n} seed={args.seed}", file=sys.stderr)
@@ -136,6 +139,8 @@ def main() -> int:
             print(f"  {done:>8} stored  {done / store_wall:7.1f} records/s (store time), load {loads[-1]:.1f}",
                   file=sys.stderr)
     server_cpu = server.seconds() if server else None
+    signer = store._signer._proc  # the MinHash worker, if it ran: its CPU counts too
+    signer_cpu = ServerCpu._cpu(signer.pid) if signer is not None else None
     total_wall = time.perf_counter() - t_start
     if statuses.get("failed"):
         print(f"warning: {statuses['failed']} record(s) failed", file=sys.stderr)
@@ -179,6 +184,9 @@ def main() -> int:
         "records_per_cpu_s": round(args.n / store_cpu, 1),
         "server_cpu_s": round(server_cpu, 1) if server_cpu is not None else None,
         "records_per_cpu_s_with_server": round(args.n / (store_cpu + server_cpu), 1) if server_cpu else None,
+        "minhash_worker_cpu_s": round(signer_cpu, 1) if signer_cpu is not None else None,
+        "records_per_cpu_s_with_worker": round(args.n / (store_cpu + (server_cpu or 0) + signer_cpu), 1)
+        if signer_cpu is not None else None,
         "load_average_during_store": {"mean": round(statistics.mean(loads), 2), "max": round(max(loads), 2)},
         "cpus": os.cpu_count(),
         "store_s": round(store_wall, 1), "generate_s": round(gen_s, 1), "total_s": round(total_wall, 1),
@@ -195,6 +203,9 @@ def main() -> int:
     }
     server_line = "" if server_cpu is None else \
         f", {figures['records_per_cpu_s_with_server']} counting the server's {figures['server_cpu_s']} CPU-s too"
+    if signer_cpu is not None:
+        server_line += (f", {figures['records_per_cpu_s_with_worker']} counting the MinHash worker's "
+                        f"{figures['minhash_worker_cpu_s']} CPU-s too")
     print(f"""
 backend               {backend}
 documents             {args.n} ({statuses})

@@ -420,6 +420,70 @@ def test_event_clustering_and_corroboration(store):
     consistent(store)
 
 
+def test_cluster_candidates_are_every_event_sharing_a_party(store):
+    """The candidate query (probing event parties by entity or country) gives exactly the events a plain
+    reading of the rules allows: same type and status, dates within the window, another document, a shared
+    actor token (any party for symmetric types), each with all its parties."""
+    import datetime as dt
+
+    from newsgraph.store.sql import Sql
+    from newsgraph.store.synthetic import generate_records
+
+    store.add_records(list(generate_records(260, seed=11, syndication=0.1)), batch_size=1000)
+    for doc_id, army, day in (("army-a", "Malian Armed Forces", "2024-03-10"), ("army-b", "FAMa", "2024-03-12")):
+        text = f"Clashes in the centre\n\nThe {army} attacked JNIM positions near Mopti. " + prose(doc_id)
+        store.add_record(make(doc_id, text, [(army, "ORG", None, [], "MLI"), ("JNIM", "ORG", None, [], None)],
+                              events=[("ASSAULT", [(army, "MLI")], [("JNIM", None)], day, f"The {army} attacked")]))
+    with store.engine.connect() as conn:
+        events = conn.exec_driver_sql("SELECT id, document_id, cluster_id, type, status, date_start, date_end"
+                                      " FROM events ORDER BY id").all()
+        parties: dict[int, list[tuple]] = {}
+        for ev, side, eid, name, country in conn.exec_driver_sql(
+                "SELECT event_id, side, entity_id, name, country FROM event_parties ORDER BY id"):
+            parties.setdefault(ev, []).append((side, eid, name, country))
+        day = lambda v: v if isinstance(v, dt.date) or v is None else dt.date.fromisoformat(v)  # noqa: E731
+        events = [(i, d, c, t, s, day(a), day(b)) for i, d, c, t, s, a, b in events]
+        settings = writer.Settings()
+        window = dt.timedelta(days=settings.event_window_days)
+
+        def expected(doc, etype, status, when, mine):
+            symmetric = etype in writer.SYMMETRIC_EVENTS
+            tokens = {p[1] for p in mine if symmetric or p[0] == "actor"}
+            if not tokens:
+                return set()
+            tokens |= {p[3] for p in mine if (symmetric or p[0] == "actor") and p[3]}
+            lo, hi = when[0] - window, when[1] + window
+            out = set()
+            for i, d, c, t, s, a, b in events:
+                if (t != etype or s != status or c is None or d == doc or a is None or b is None
+                        or not (lo - dt.timedelta(days=writer.MAX_CLUSTER_SPAN_DAYS) <= a <= hi) or b < lo
+                        or (b - a).days > writer.MAX_CLUSTER_SPAN_DAYS):
+                    continue
+                theirs = parties.get(i, [])
+                if any((symmetric or side == "actor") and (eid in tokens or country in tokens)
+                       for side, eid, _, country in theirs):
+                    out.update((i, c, side, eid, country) for side, eid, _, country in theirs)
+            return out
+
+        probes = [(d, t, s, (a, b, "day"), parties.get(i, [])) for i, d, c, t, s, a, b in events
+                  if a is not None and s in writer.CLUSTERED_STATUS]
+        assert len(probes) > 100
+        got = writer._cluster_candidates(Sql.of(conn), -1, [p[1:] for p in probes[:1]], settings)  # one query
+        assert set(got[0]) == expected(-1, *probes[0][1:])
+        matched = 0
+        for doc, etype, status, when, mine in probes:
+            rows = writer._cluster_candidates(Sql.of(conn), doc, [(etype, status, when, mine)], settings)[0]
+            want = expected(doc, etype, status, when, mine)
+            assert set(rows) == want and len(rows) == len(want), (doc, etype, when, mine)
+            matched += bool(want)
+        assert matched > 20  # the store has events that other documents report too
+        army_b = store.document("army-b")["id"]
+        by_country = [e for d, t, *_ in probes if d == army_b
+                      for e in writer._cluster_candidates(Sql.of(conn), d, [p[1:] for p in probes if p[0] == d],
+                                                          settings)[0]]
+        assert by_country and {r[4] for r in by_country} == {"MLI", None}  # only the country is shared
+
+
 def test_contradictions(store):
     store.add_record(lavrov())
     store.add_record(visit_report("r1", "Wire A", lavrov_title="Defence Minister", published="2024-06-05",

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from newsgraph.record import Record
 from newsgraph.store import curation, db, queries
 from newsgraph.store.batch import Batch, lock_writer
+from newsgraph.store.gcpause import collector_paused
 from newsgraph.store.signing import SignaturePool
 from newsgraph.store.sql import Sql
 from newsgraph.store.writer import BATCH_KEY, EA, AddResult, D, E, Settings, batch_keys, store_document
@@ -104,6 +105,14 @@ class Store:
         return results
 
     def _store_batch(self, batch: list[tuple], replace: bool, on_result) -> list[AddResult]:
+        with collector_paused():
+            out = self._store_batch_with_retries(batch, replace)
+        if on_result is not None:
+            for result in out:
+                on_result(result)
+        return out
+
+    def _store_batch_with_retries(self, batch: list[tuple], replace: bool) -> list[AddResult]:
         failed: dict[int, AddResult] = {}
         out = None
         for _ in range(3):  # a record that fails is left out and the batch written again, twice at most
@@ -118,9 +127,6 @@ class Store:
             # store the batch again, each record in a savepoint and written whole (and, on PostgreSQL,
             # waited for) before the next begins, so that any error is its own
             out = self._write_batch(batch, replace, failed, strict=True)
-        if on_result is not None:
-            for result in out:
-                on_result(result)
         return out
 
     def _write_batch(self, batch: list[tuple], replace: bool, failed: dict[int, AddResult],

@@ -239,7 +239,9 @@ class EventParty(Base):
     __tablename__ = "event_parties"
     __table_args__ = (
         Index("ix_event_parties_entity_side_date", "entity_id", "side", "date_start"),
-        Index("ix_event_parties_entity_side_type", "entity_id", "side", "type"),
+        # clustering looks up events by a shared party (entity or country), side, type and date
+        Index("ix_event_parties_entity_side_type_date", "entity_id", "side", "type", "date_start", "event_id"),
+        Index("ix_event_parties_country_side_type_date", "country", "side", "type", "date_start", "event_id"),
         Index("ix_event_parties_event_cover", "event_id", "side", "entity_id", "country"),
     )
 
