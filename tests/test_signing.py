@@ -22,6 +22,11 @@ def _texts(n: int) -> list[str]:
     return out
 
 
+@pytest.fixture(autouse=True)
+def _start_at_once(monkeypatch):
+    monkeypatch.setattr(signing, "START_AFTER", 0)  # the worker starts with the first batch
+
+
 def _expected(text: str) -> bytes | None:
     sig = dedup.signature(text)
     return sig.to_bytes() if sig is not None else None
@@ -70,6 +75,30 @@ def test_no_workers_configured():
     assert not pool.usable and pool.ahead(_texts(100)) is None
 
 
+def test_worker_starts_once_the_store_has_signed_enough(monkeypatch):
+    monkeypatch.setattr(signing, "START_AFTER", 250)
+    pool = signing.SignaturePool(1)
+    try:
+        texts = _texts(signing.MIN_TEXTS + 36)  # 102 texts a batch
+        assert pool.ahead(texts) is None and pool.ahead(texts) is None and pool._proc is None
+        assert pool.ahead(texts) is not None and pool._proc is not None  # 306 texts: started
+    finally:
+        pool.close()
+
+
+def test_a_store_dropped_unclosed_stops_its_worker(tmp_path):
+    import gc
+
+    store = Store(tmp_path / "s.db", minhash_workers=1)
+    ahead = store._signer.ahead(_texts(signing.MIN_TEXTS))
+    assert ahead is not None
+    proc = store._signer._proc
+    ahead.take(sha256(_texts(1)[0]), _texts(1)[0])
+    del store, ahead
+    gc.collect()
+    assert proc.wait(timeout=30) == 0
+
+
 @pytest.mark.parametrize("workers", [0, 1])
 def test_store_is_the_same_with_and_without_the_worker(tmp_path, workers):
     from newsgraph.store.integrity import fingerprint
@@ -94,7 +123,8 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path):
     script = tmp_path / "unguarded.py"
     script.write_text(textwrap.dedent(f"""
         from newsgraph.store.synthetic import generate_records
-        from newsgraph.store import Store
+        from newsgraph.store import Store, signing
+        signing.START_AFTER = 0
         with open({str(marker)!r}, "a") as f:
             f.write("run\\n")
         store = Store({str(tmp_path / "s.db")!r}, minhash_workers=1)

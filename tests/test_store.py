@@ -210,6 +210,19 @@ def test_sqlite_settings(tmp_path):
     with s.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with db.writer(s.engine) as conn, conn.begin():  # the writer keeps more of a large store's pages
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -db.WRITER_CACHE_MB * 1024
+    s.close()
+
+
+def test_writer_cache_setting(monkeypatch, tmp_path):
+    monkeypatch.setenv(db.WRITER_CACHE_ENV, "64")
+    s = Store(tmp_path / "w.db")
+    with db.writer(s.engine) as conn, conn.begin():
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -64 * 1024
+    monkeypatch.setenv(db.WRITER_CACHE_ENV, "lots")
+    with pytest.raises(ValueError, match="NEWSGRAPH_SQLITE_WRITER_CACHE_MB must be a number of MiB"):
+        db.writer(s.engine)
     s.close()
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -40,6 +41,7 @@ class Store:
             self.settings.near_duplicate_threshold = near_duplicate_threshold
         self._fuzzy_cache: tuple[tuple, list[str], list[list[tuple[int, str, int]]]] | None = None
         self._signer = SignaturePool(minhash_workers)
+        weakref.finalize(self, self._signer.close)  # a store dropped unclosed stops its worker
         if upgrade:
             db.upgrade(self.engine)
 

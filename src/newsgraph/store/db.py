@@ -11,6 +11,8 @@ from sqlalchemy.engine import make_url
 DEFAULT_DB = "newsgraph.db"
 ENV_VAR = "NEWSGRAPH_DB"
 MIGRATIONS = Path(__file__).parent / "migrations"
+WRITER_CACHE_ENV = "NEWSGRAPH_SQLITE_WRITER_CACHE_MB"
+WRITER_CACHE_MB = 2048  # a writer touches index pages all over a large store: keep them (filled as read)
 _SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 
@@ -89,10 +91,25 @@ def _sqlite_setup(engine: Engine) -> None:
 def writer(engine: Engine):
     """A connection for writing (``BEGIN IMMEDIATE`` on SQLite; ``READ COMMITTED`` on PostgreSQL, so that
     a writer sees what the writer before it committed once it holds the write lock)."""
+    cache_mb = writer_cache_mb() if is_sqlite(engine) else 0  # a bad setting fails before a connection is taken
     conn = engine.connect().execution_options(newsgraph_write=True)
     if not is_sqlite(engine):
         conn = conn.execution_options(isolation_level="READ COMMITTED")
+    else:
+        # SQLite's page cache of the writing connection: at 512 MiB a store of 60,000 documents (1 GB)
+        # stored 13% fewer records a second than with 2 GiB; the cache grows only as pages are read
+        # (on the DB-API connection: through SQLAlchemy it would begin the transaction the caller begins)
+        conn.connection.dbapi_connection.execute(f"PRAGMA cache_size=-{cache_mb * 1024}")
     return conn
+
+
+def writer_cache_mb() -> int:
+    """The writing connection's SQLite page cache in MiB (``$NEWSGRAPH_SQLITE_WRITER_CACHE_MB``, default 2048)."""
+    value = os.environ.get(WRITER_CACHE_ENV, "").strip()
+    try:
+        return max(1, int(value)) if value else WRITER_CACHE_MB
+    except ValueError:
+        raise ValueError(f"{WRITER_CACHE_ENV} must be a number of MiB, not {value!r}") from None
 
 
 def alembic_config(engine: Engine | None = None, url: str | None = None):

@@ -25,7 +25,8 @@ from newsgraph.store import dedup
 from newsgraph.store.util import sha256
 
 CHUNK = 50  # texts a task: small enough that the writer rarely waits for the first
-MIN_TEXTS = 64  # smaller batches are signed in the writer: a worker's start is not worth it
+MIN_TEXTS = 64  # smaller batches are signed in the writer
+START_AFTER = 1000  # texts a store signs before it starts a worker: its start (~1.5 CPU-s) must pay off
 
 
 def default_workers() -> int:
@@ -109,14 +110,19 @@ class SignaturePool:
         self._lock = threading.Lock()
         self._next = 0
         self._broken = False
+        self._seen = 0  # texts of the batches so far
 
     @property
     def usable(self) -> bool:
         return self.workers > 0 and not self._broken
 
     def ahead(self, texts: list[str]) -> Ahead | None:
-        """Start signing a batch's texts; ``None`` when the batch is small or there is no worker."""
+        """Start signing a batch's texts; ``None`` when the batch is small, when the store has signed
+        fewer than ``START_AFTER`` texts (tests, small imports: no process started) or there is no worker."""
         if not self.usable or len(texts) < MIN_TEXTS:
+            return None
+        self._seen += len(texts)
+        if self._proc is None and self._seen < START_AFTER:
             return None
         try:
             return Ahead(self, texts)
