@@ -139,8 +139,8 @@ def main() -> int:
             print(f"  {done:>8} stored  {done / store_wall:7.1f} records/s (store time), load {loads[-1]:.1f}",
                   file=sys.stderr)
     server_cpu = server.seconds() if server else None
-    signer = store._signer._proc  # the MinHash worker, if it ran: its CPU counts too
-    signer_cpu = ServerCpu._cpu(signer.pid) if signer is not None else None
+    signer = store._signer.worker_pid  # the MinHash worker, if it ran: its CPU counts too
+    signer_cpu = ServerCpu._cpu(signer) if signer is not None else None
     total_wall = time.perf_counter() - t_start
     if statuses.get("failed"):
         print(f"warning: {statuses['failed']} record(s) failed", file=sys.stderr)

@@ -8,7 +8,6 @@ import textwrap
 import pytest
 
 from newsgraph.store import Store, dedup, signing
-from newsgraph.store.util import sha256
 
 
 def _texts(n: int) -> list[str]:
@@ -44,7 +43,7 @@ def test_worker_signs_ahead_of_the_writer():
         ahead = pool.ahead(texts)
         assert ahead is not None
         for text in texts:
-            sig = ahead.take(sha256(text), text)
+            sig = ahead.take(text)
             assert (sig.to_bytes() if sig is not None else None) == _expected(text)
         assert pool._proc is not None and pool._proc.poll() is None  # the worker did the work and lives on
         assert pool.ahead(texts[:signing.MIN_TEXTS - 1]) is None  # small batches are signed in the writer
@@ -63,7 +62,7 @@ def test_worker_that_dies_leaves_the_writer_to_sign():
         proc.wait()
         ahead = pool.ahead(texts)
         for text in texts:  # every signature still right: computed here
-            sig = ahead.take(sha256(text), text) if ahead else dedup.signature(text)
+            sig = ahead.take(text) if ahead else dedup.signature(text)
             assert (sig.to_bytes() if sig is not None else None) == _expected(text)
         assert not pool.usable and pool.ahead(texts) is None
     finally:
@@ -93,7 +92,7 @@ def test_a_store_dropped_unclosed_stops_its_worker(tmp_path):
     ahead = store._signer.ahead(_texts(signing.MIN_TEXTS))
     assert ahead is not None
     proc = store._signer._proc
-    ahead.take(sha256(_texts(1)[0]), _texts(1)[0])
+    ahead.take(_texts(1)[0])
     del store, ahead
     gc.collect()
     assert proc.wait(timeout=30) == 0

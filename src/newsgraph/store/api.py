@@ -429,21 +429,20 @@ def _prefetch(unit: Batch, records: list[Record]) -> None:
     """What the batch's records will look up, in a few queries (and their MinHash signatures, computed once)."""
     from newsgraph.store.util import content_hash, sha256
 
-    hashes, urls, texts, bands, keys = set(), set(), set(), set(), set()
+    hashes, urls, bands, keys = set(), set(), set(), set()
+    text_hashes = [sha256(record.text) for record in records]
     for record in records:
         url = (record.url or "").strip() or None
         hashes.add(content_hash(url, record.text))
         if url:
             urls.add(sha256(url))
-        texts.add(sha256(record.text))
         keys |= batch_keys(record)[0]
-    for record in records:  # after the keys: a worker may have signed the texts meanwhile
-        text_hash = sha256(record.text)
+    for record, text_hash in zip(records, text_hashes):  # after the keys: a worker may have signed them meanwhile
         if text_hash not in unit.signatures:
             unit.signatures[text_hash] = sig = unit.signature(text_hash, record.text)
             if sig is not None:
                 bands.update(sig.band_keys())
-    unit.prefetch(hashes, urls, texts, bands, keys)
+    unit.prefetch(hashes, urls, set(text_hashes), bands, keys)
     unit.reserve({"documents": len(records), "doc_entities": sum(len(r.entities) for r in records),
                   "events": sum(len(r.events) for r in records),
                   "event_clusters": sum(len(r.events) for r in records),

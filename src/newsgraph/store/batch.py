@@ -38,7 +38,7 @@ from collections import Counter, deque
 from collections.abc import Iterable
 from typing import Any
 
-from newsgraph.store.dedup import Signature, signature
+from newsgraph.store import dedup
 from newsgraph.store.signing import Ahead
 from newsgraph.store.sql import Sql
 
@@ -163,13 +163,13 @@ class Batch:
         self._refill: dict[str, int] = {}
         self.clear_caches()
 
-    def signature(self, text_hash: str, text: str) -> Signature | None:
+    def signature(self, text_hash: str, text: str) -> dedup.Signature | None:
         """The MinHash signature of a text about to be stored: prefetched, from the worker, or computed now."""
         if text_hash in self.signatures:
             return self.signatures.pop(text_hash)
         if self.ahead is not None:
-            return self.ahead.take(text_hash, text)
-        return signature(text)
+            return self.ahead.take(text)
+        return dedup.signature(text)
 
     # ------------------------------------------------------------------ ids
 

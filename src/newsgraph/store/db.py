@@ -99,7 +99,9 @@ def writer(engine: Engine):
         # SQLite's page cache of the writing connection: at 512 MiB a store of 60,000 documents (1 GB)
         # stored 13% fewer records a second than with 2 GiB; the cache grows only as pages are read
         # (on the DB-API connection: through SQLAlchemy it would begin the transaction the caller begins)
-        conn.connection.dbapi_connection.execute(f"PRAGMA cache_size=-{cache_mb * 1024}")
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
+        dbapi.execute(f"PRAGMA cache_size=-{cache_mb * 1024}")
     return conn
 
 

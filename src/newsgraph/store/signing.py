@@ -22,7 +22,6 @@ import threading
 from concurrent.futures import Future
 
 from newsgraph.store import dedup
-from newsgraph.store.util import sha256
 
 CHUNK = 50  # texts a task: small enough that the writer rarely waits for the first
 MIN_TEXTS = 64  # smaller batches are signed in the writer
@@ -44,54 +43,44 @@ def sign(texts: list[str]) -> list[bytes | None]:
 
 
 class Ahead:
-    """The signatures of one batch's texts, as the pool computes them."""
+    """The signatures of one batch's texts, as the pool computes them (looked up by the text itself)."""
 
     def __init__(self, pool: "SignaturePool", texts: list[str]):
         self._pool = pool
-        self._where: dict[str, tuple[int, int]] = {}  # text hash -> (task, position in it)
-        self._tasks: list[Future | None] = []
-        self._done: list[list[bytes | None] | None] = []
-        unique: dict[str, str] = {}
-        for text in texts:
-            unique.setdefault(sha256(text), text)
-        items = list(unique.items())
-        for start in range(0, len(items), CHUNK):
-            chunk = items[start:start + CHUNK]
-            future = pool.submit([text for _, text in chunk])
-            for pos, (text_hash, _) in enumerate(chunk):
-                self._where[text_hash] = (len(self._tasks), pos)
-            self._tasks.append(future)
-            self._done.append(None)
+        self._where: dict[str, tuple[int, int]] = {}  # text -> (task, position in it)
+        unique = list(dict.fromkeys(texts))
+        self._tasks: list[Future | list[bytes | None] | None] = []  # a future until its result is taken
+        for start in range(0, len(unique), CHUNK):
+            chunk = unique[start:start + CHUNK]
+            for pos, text in enumerate(chunk):
+                self._where[text] = (len(self._tasks), pos)
+            self._tasks.append(pool.submit(chunk))
 
-    def take(self, text_hash: str, text: str) -> dedup.Signature | None:
-        """The signature of ``text`` (whose hash is ``text_hash``): from the pool, else computed here."""
-        where = self._where.get(text_hash)
+    def take(self, text: str) -> dedup.Signature | None:
+        """The signature of ``text``: from the pool, else computed here."""
+        where = self._where.get(text)
         if where is not None:
-            task, pos = where
-            values = self._result(task)
+            values = self._result(where[0])
             if values is not None:
-                blob = values[pos]
+                blob = values[where[1]]
                 return dedup.Signature.from_bytes(blob) if blob is not None else None
         return dedup.signature(text)
 
     def _result(self, task: int) -> list[bytes | None] | None:
-        if self._done[task] is None:
-            future = self._tasks[task]
-            if future is None:
-                return None
+        value = self._tasks[task]
+        if isinstance(value, Future):
             try:
-                self._done[task] = future.result()
+                value = value.result()
             except Exception:  # the worker stopped: the writer signs what is left
                 self._pool.broken()
-                self._tasks[task] = None
-                return None
-            self._tasks[task] = None
-        return self._done[task]
+                value = None
+            self._tasks[task] = value
+        return value
 
     def cancel(self) -> None:
-        for future in self._tasks:
-            if future is not None:
-                future.cancel()
+        for value in self._tasks:
+            if isinstance(value, Future):
+                value.cancel()
 
 
 class SignaturePool:
@@ -144,6 +133,11 @@ class SignaturePool:
         self._tasks.put((task, texts))
         return future
 
+    @property
+    def worker_pid(self) -> int | None:
+        """The worker's process id while it runs (benchmarks read its CPU time)."""
+        return self._proc.pid if self._proc is not None else None
+
     def _start(self) -> None:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))  # the caller's imports
         self._proc = subprocess.Popen([sys.executable, "-m", "newsgraph.store.signing_worker"], stdin=subprocess.PIPE,
@@ -152,23 +146,27 @@ class SignaturePool:
         threading.Thread(target=self._receive, args=(self._proc,), name="newsgraph-sign-recv", daemon=True).start()
 
     def _send(self, proc: subprocess.Popen) -> None:
+        stream = proc.stdin
+        assert stream is not None
         try:
             while True:
                 item = self._tasks.get()
                 if item is None:
                     break
-                pickle.dump(item, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-                proc.stdin.flush()
+                pickle.dump(item, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                stream.flush()
         except (OSError, ValueError):
             pass
         finally:
             with contextlib.suppress(OSError, ValueError):
-                proc.stdin.close()
+                stream.close()
 
     def _receive(self, proc: subprocess.Popen) -> None:
+        stream = proc.stdout
+        assert stream is not None
         try:
             while True:
-                task, result = pickle.load(proc.stdout)
+                task, result = pickle.load(stream)
                 with self._lock:
                     future = self._waiting.pop(task, None)
                 if future is not None and not future.cancelled():
